@@ -1,0 +1,2 @@
+// The golem-rx command line.
+console.log('golem-rx');

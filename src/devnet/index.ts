@@ -1,0 +1,2 @@
+// golem-rx/devnet: the yagna twin.
+export {};

@@ -1,0 +1,2 @@
+// golem-rx/testing: the kit to marble-test your own strategies.
+export {};

@@ -1,0 +1,27 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig([
+  {
+    entry: {
+      index: 'src/index.ts',
+      'devnet/index': 'src/devnet/index.ts',
+      'testing/index': 'src/testing/index.ts',
+    },
+    format: ['esm', 'cjs'],
+    dts: true,
+    clean: true,
+    sourcemap: true,
+    target: 'node20',
+    external: ['rxjs'],
+    // ky is ESM-only: bundle it into the CommonJS build so `require('golem-rx')` works on every Node >= 20.
+    noExternal: ['ky'],
+  },
+  {
+    entry: { 'cli/main': 'src/cli/main.ts' },
+    format: ['esm'],
+    target: 'node20',
+    sourcemap: true,
+    external: ['rxjs'],
+    banner: { js: '#!/usr/bin/env node' },
+  },
+]);
