@@ -1,2 +1,27 @@
 // golem-rx/devnet: the yagna twin.
-export {};
+
+// --- start a devnet
+export { startDevnet } from './startDevnet.js';
+export type { DevnetOptions, DevnetHandle, DevnetStats, DevnetProviderInfo } from './options.js';
+
+// --- faults
+export { parseFaultSpec, FAULT_STATUSES, PROVIDER_FAULT_KINDS } from './faults.js';
+export type { Fault, FaultCount, FaultPlan, HttpFault, ProviderFault } from './contracts.js';
+
+// --- seams between modules (for module authors and tests)
+export type {
+  AgreementView,
+  ActivityFacade,
+  DevnetContext,
+  DevnetModule,
+  MarketFacade,
+} from './contracts.js';
+export type { MarketStats } from './market/index.js';
+export type { CommandHandler, CommandContext } from './exeunit/shell/types.js';
+
+// --- image registry
+export { BUILT_IN_IMAGES } from './images.js';
+
+// --- errors
+export { DevnetConfigError, isDevnetConfigError } from './errors/DevnetConfigError.js';
+export type { DevnetConfigErrorContext } from './errors/DevnetConfigError.js';

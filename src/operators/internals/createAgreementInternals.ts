@@ -1,0 +1,131 @@
+/**
+ * One agreement's life in `createAgreement`: create → confirm → wait for approval, and the
+ * cleanup that keeps a failed or abandoned agreement from dangling.
+ *
+ * @internal
+ * @module
+ */
+import {
+  EMPTY,
+  Observable,
+  type SchedulerLike,
+  Subscription,
+  concat,
+  concatMap,
+  defer,
+  endWith,
+  ignoreElements,
+  take,
+  throwError,
+  throwIfEmpty,
+  timeout,
+} from 'rxjs';
+import {
+  AgreementNotApprovedError,
+  isAgreementNotApprovedError,
+} from '../../errors/AgreementNotApprovedError.js';
+import { EmptyResponseError } from '../../errors/EmptyResponseError.js';
+import type { OnOperatorEvent } from '../events.js';
+import type { Lease } from '../lease.js';
+import type { AgreementOf, AgreementPort, DraftProposal } from '../ports.js';
+import { detach, disposeAgreement, eventReporter, rejectDraft } from './operatorInternals.js';
+
+/** The reason sent to the provider when we withdraw a failed agreement. */
+export const FAILED_REASON = 'Agreement could not be completed';
+/** The reason sent to the provider when the consumer no longer wants the draft or agreement. */
+export const UNWANTED_REASON = 'No longer needed by the requestor';
+
+/** The settings `createAgreement` runs with, resolved. */
+export interface AgreementSettings {
+  readonly validFor: number | undefined;
+  readonly approvalTimeout: number;
+  readonly scheduler: SchedulerLike;
+  readonly onEvent: OnOperatorEvent | undefined;
+}
+
+/** Does an agreement that failed this way still need cancelling (it may be pending or approved)? */
+function mayBeAlive(error: unknown): boolean {
+  return !isAgreementNotApprovedError(error) || error.outcome === 'Timeout';
+}
+
+function approve<A extends AgreementPort>(agreement: A, settings: AgreementSettings): Observable<A> {
+  const { approvalTimeout, scheduler } = settings;
+  const approval$ = defer(() => agreement.waitForApproval(approvalTimeout)).pipe(
+    ignoreElements(),
+    timeout({
+      first: approvalTimeout,
+      scheduler,
+      with: () =>
+        throwError(
+          () =>
+            new AgreementNotApprovedError({
+              agreementId: agreement.id,
+              providerId: agreement.providerId,
+              outcome: 'Timeout',
+            }),
+        ),
+    }),
+  );
+  return concat(defer(() => agreement.confirm()).pipe(ignoreElements()), approval$).pipe(endWith(agreement));
+}
+
+/**
+ * Signs one draft: emits the approved agreement and completes, or reports `agreementFailed`,
+ * cancels what it created and completes empty. Unsubscribed midway, it aborts the call in flight
+ * and withdraws what it started (cancels the agreement, or rejects the draft). The lease is
+ * released when this Observable ends, whichever way.
+ */
+export function signAgreement<D extends DraftProposal>(
+  draft: D,
+  lease: Lease | undefined,
+  settings: AgreementSettings,
+): Observable<AgreementOf<D>> {
+  const { validFor, scheduler } = settings;
+  return new Observable<AgreementOf<D>>((subscriber) => {
+    const report = eventReporter(settings.onEvent, subscriber, scheduler);
+    let agreement: AgreementOf<D> | undefined;
+    let settled = false;
+    const validTo = validFor === undefined ? undefined : scheduler.now() + validFor;
+    const steps = new Subscription();
+    steps.add(
+      defer(() => draft.createAgreement({ validTo }) as Observable<AgreementOf<D>>)
+        .pipe(
+          take(1),
+          throwIfEmpty(() => new EmptyResponseError({ operation: 'createAgreement', resourceId: draft.id })),
+          concatMap((created) => {
+            agreement = created;
+            return approve(created, settings);
+          }),
+        )
+        .subscribe({
+          next: (approved) => {
+            settled = true;
+            subscriber.next(approved);
+            subscriber.complete();
+          },
+          error: (error: unknown) => {
+            settled = true;
+            report({ type: 'agreementFailed', draft, agreement, error });
+            const cleanup$ =
+              agreement && mayBeAlive(error) ? disposeAgreement(agreement, FAILED_REASON, report) : EMPTY;
+            detach(cleanup$, scheduler, () => subscriber.complete());
+          },
+        }),
+    );
+    return () => {
+      steps.unsubscribe();
+      if (!settled) {
+        settled = true;
+        detach(
+          agreement
+            ? disposeAgreement(agreement, UNWANTED_REASON, report)
+            : rejectDraft(draft, UNWANTED_REASON, report),
+          scheduler,
+        );
+      }
+      // The one place the lease is released: after the approved agreement was emitted, after the
+      // failed one was cleaned up, or when the consumer unsubscribed.
+      lease?.release();
+    };
+  });
+}

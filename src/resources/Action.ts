@@ -1,0 +1,93 @@
+/**
+ * The return type of every resource action (`respond`, `confirm`, `terminate`, `release`, …):
+ * a cold Observable that can also be awaited.
+ *
+ * @module
+ */
+import { Observable, type Subscriber, type TeardownLogic, isObservable, lastValueFrom } from 'rxjs';
+
+/**
+ * A cold Observable of one call to yagna (or a short sequence of calls) that is also awaitable.
+ *
+ * - **Cold**: nothing is sent before it is subscribed (or awaited); every subscription sends again.
+ * - **Cancellable**: unsubscribing while a request is in flight aborts it (an `AbortSignal`).
+ * - **Awaitable**: `await action` subscribes once and resolves with its last value (`undefined`
+ *   for actions that produce nothing), or rejects with its error. So `await agreement.terminate()`
+ *   does what it reads, and `agreement.terminate().pipe(…)` composes like any Observable.
+ *
+ * Operators treat it as a plain Observable (it implements the ports of `src/operators`).
+ *
+ * @example
+ * ```ts
+ * await agreement.terminate('Finished');                 // as a Promise
+ * agreement.terminate('Finished').subscribe({ error });   // as an Observable
+ * ```
+ */
+export class Action<T> extends Observable<T> {
+  constructor(subscribe: (subscriber: Subscriber<T>) => TeardownLogic) {
+    super(subscribe);
+  }
+
+  /** Subscribes once and settles with the last value (`undefined` when it emits none). */
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return lastValueFrom(this, { defaultValue: undefined as T }).then(onfulfilled, onrejected);
+  }
+}
+
+/**
+ * Wraps an Observable into an {@link Action} (subscribing to the action subscribes to it).
+ * @param source the cold Observable to wrap
+ */
+export function action<T>(source: Observable<T>): Action<T> {
+  return new Action<T>((subscriber) => source.subscribe(subscriber));
+}
+
+/** What a client function returns: a Promise (the ky client) or an Observable (a stub in tests). */
+export type CallResult<T> = PromiseLike<T> | Observable<T>;
+
+/**
+ * One HTTP call as a cold Observable: `call(signal)` runs at subscription with a fresh
+ * `AbortController`, which is aborted only while the call is in flight (as `fromFetch` does), so
+ * unsubscribing cancels the request and never a finished one. An Observable returned by `call`
+ * (a marble-test stub) is subscribed as is.
+ *
+ * ```text
+ * call:    ----r|
+ * result:  ----(r|)
+ * unsub:   --!        (aborts the request)
+ * ```
+ *
+ * @param call starts the request with the given signal
+ * @returns emits the response once and completes; errors with what the call rejects with
+ */
+export function fromCall<T>(call: (signal: AbortSignal) => CallResult<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const controller = new AbortController();
+    let inFlight = true;
+    let result: CallResult<T>;
+    try {
+      result = call(controller.signal);
+    } catch (error: unknown) {
+      subscriber.error(error);
+      return undefined;
+    }
+    if (isObservable(result)) return result.subscribe(subscriber);
+    result.then(
+      (value) => {
+        inFlight = false;
+        subscriber.next(value);
+        subscriber.complete();
+      },
+      (error: unknown) => {
+        inFlight = false;
+        subscriber.error(error);
+      },
+    );
+    return () => {
+      if (inFlight) controller.abort();
+    };
+  });
+}

@@ -1,0 +1,202 @@
+import {
+  type Observable,
+  concatMap,
+  defer,
+  distinctUntilChanged,
+  exhaustMap,
+  filter,
+  ignoreElements,
+  map,
+  share,
+  takeUntil,
+  takeWhile,
+  timer,
+} from 'rxjs';
+import type { ActivityStateDto, ActivityStateName, ExeScriptCommandDto } from '../api/types/index.js';
+import { ResourceDataNotLoadedError } from '../errors/ResourceDataNotLoadedError.js';
+import type { ActivityPort } from '../operators/ports.js';
+import { type Action, type CallResult, action, fromCall } from './Action.js';
+import type { Agreement } from './Agreement.js';
+import type { Batch } from './Batch.js';
+import { DebitNote } from './DebitNote.js';
+import { alongside, isGone, onSuccess, tolerate, voidCall } from './internals.js';
+import { Resource } from './Resource.js';
+
+/** Server-side wait of `destroyActivity`, in seconds (as golem-js). */
+const DESTROY_TIMEOUT_SEC = 30;
+
+/** The ExeScript of {@link Activity.deployAndStart}. */
+export const DEPLOY_AND_START: readonly ExeScriptCommandDto[] = [{ deploy: {} }, { start: {} }];
+
+/**
+ * An execution environment on the provider, bound to one agreement
+ * (`agreement.createActivity()`; by id with `node.activity(id, agreementId?)`). Its parent is its
+ * agreement; its children are its batches and debit notes.
+ *
+ * It implements the operator port {@link ActivityPort}. Data: `ActivityStateDto`
+ * (`GET /activity/{id}/state`). Closed by `destroy()`, or when its agreement ends.
+ *
+ * @example
+ * ```ts
+ * const activity = await agreement.createActivity();
+ * await activity.deployAndStart();
+ * const batch = await activity.exec([{ run: { entry_point: '/bin/sh', args: ['-c', 'echo hi'], capture: { stdout: { atEnd: {} } } } }]);
+ * batch.results$.subscribe((r) => console.log(r.index, r.stdout));
+ * await activity.destroy();
+ * ```
+ */
+export class Activity extends Resource<ActivityStateDto> implements ActivityPort {
+  /** The resource kind on the bus. */
+  static readonly kind = 'Activity';
+  readonly kind = 'Activity';
+
+  private agreementIdValue: string | undefined;
+  private stateSource: Observable<ActivityStateName> | undefined;
+
+  /**
+   * Made by the node's factory only (`node.activity(id, agreementId)`).
+   * @param node the node
+   * @param id the activity id
+   * @param agreementId its agreement, when known
+   */
+  constructor(node: Agreement['node'], id: string, agreementId?: string) {
+    super(node, id);
+    this.agreementIdValue = agreementId;
+  }
+
+  protected fetchData(signal: AbortSignal): CallResult<ActivityStateDto> {
+    return this.node.api.activity.getActivityState(this.id, { signal });
+  }
+
+  /**
+   * Its agreement.
+   * @throws {ResourceDataNotLoadedError} for an activity made by id without its agreement id
+   *   (call `resolveAgreement()` first)
+   */
+  get agreement(): Agreement {
+    if (this.agreementIdValue === undefined) {
+      throw new ResourceDataNotLoadedError({ resourceType: 'Activity', resourceId: this.id });
+    }
+    return this.node.agreement(this.agreementIdValue);
+  }
+
+  /** Its agreement (`undefined` while unknown). */
+  override get parent(): Agreement | undefined {
+    return super.parent as Agreement | undefined;
+  }
+
+  /** Its batches and debit notes. */
+  override get children(): readonly (Batch | DebitNote)[] {
+    return super.children as readonly (Batch | DebitNote)[];
+  }
+
+  /** The existing children, then new ones; completes when its agreement has ended. */
+  override get children$(): Observable<Batch | DebitNote> {
+    return super.children$ as Observable<Batch | DebitNote>;
+  }
+
+  /**
+   * Finds its agreement (`GET /activity/{id}/agreement`) when it is not known yet.
+   * @returns a cold, awaitable {@link Action} of the agreement
+   */
+  resolveAgreement(): Action<Agreement> {
+    return action(
+      defer(() =>
+        this.agreementIdValue === undefined
+          ? fromCall((signal) => this.node.api.activity.getActivityAgreement(this.id, { signal })).pipe(
+              map((agreementId) => {
+                this.agreementIdValue ??= agreementId;
+                this.attachTo(this.agreement);
+                return this.agreement;
+              }),
+            )
+          : [this.agreement],
+      ),
+    );
+  }
+
+  /**
+   * Runs an ExeScript batch (`POST /activity/{id}/exec`).
+   *
+   * @param script the commands, e.g. `[{ deploy: {} }, { start: {} }]`
+   * @returns a cold, awaitable {@link Action} of the {@link Batch} (a child of this activity);
+   *   read its `results$`
+   */
+  exec(script: readonly ExeScriptCommandDto[]): Action<Batch> {
+    return action(
+      defer(() =>
+        fromCall((signal) => this.node.api.activity.exec(this.id, script, { signal })).pipe(
+          map((batchId) => this.node.batch(batchId, this, script)),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * The port of `createActivity`: runs `deploy` and `start` and completes when both succeeded;
+   * errors with `BatchError` naming the failed command.
+   *
+   * @returns a cold, awaitable {@link Action}
+   */
+  deployAndStart(): Action<void> {
+    return action(this.exec(DEPLOY_AND_START).pipe(concatMap((batch) => batch.results$.pipe(ignoreElements()))));
+  }
+
+  /**
+   * Destroys the activity (`DELETE /activity/{id}`). Tolerates an activity already gone
+   * (404/410). Closes the resource on success.
+   *
+   * @returns a cold, awaitable {@link Action} that completes when destroyed
+   */
+  destroy(): Action<void> {
+    return action(
+      defer(() =>
+        voidCall((signal) =>
+          this.node.api.activity.destroyActivity(this.id, { timeout: DESTROY_TIMEOUT_SEC }, { signal }),
+        ).pipe(
+          tolerate(isGone),
+          onSuccess(() => this.markClosed()),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * The activity's state (`New`, `Initialized`, `Deployed`, `Ready`, `Unresponsive`,
+   * `Terminated`), polled every `statePollIntervalMs` of the node's scheduler while subscribed
+   * (shared), each distinct one emitted once. Updates `data`. Completes after `Terminated`, or
+   * when the node stops.
+   */
+  get state$(): Observable<ActivityStateName> {
+    this.stateSource ??= timer(0, this.node.config.statePollIntervalMs, this.node.scheduler).pipe(
+      exhaustMap(() => this.load$()),
+      map((data) => data.state[0]),
+      distinctUntilChanged(),
+      takeWhile((state) => state !== 'Terminated', true),
+      takeUntil(this.node.stopped$),
+      share({ resetOnError: true, resetOnComplete: true, resetOnRefCountZero: true }),
+    );
+    return this.stateSource;
+  }
+
+  /**
+   * The activity's debit notes: those received so far, then new ones; runs `node.debitNotes$`
+   * while subscribed. Completes when its agreement has ended (or the node stops).
+   */
+  get debitNotes$(): Observable<DebitNote> {
+    return alongside(
+      this.children$.pipe(filter((child): child is DebitNote => child instanceof DebitNote)),
+      this.node.debitNotes$,
+    );
+  }
+
+  /** Its batches. */
+  get batches(): readonly Batch[] {
+    return this.children.filter((child): child is Batch => !(child instanceof DebitNote));
+  }
+
+  /** A destroyed activity can still receive its last debit note: its children end with its agreement. */
+  protected override onClosed(): void {
+    if (this.agreementIdValue === undefined || this.agreement.closed) this.endChildren();
+  }
+}

@@ -1,0 +1,189 @@
+import {
+  EMPTY,
+  type Observable,
+  Subject,
+  catchError,
+  concat,
+  concatMap,
+  defer,
+  from,
+  map,
+  of,
+  share,
+  takeUntil,
+  takeWhile,
+  tap,
+  throwError,
+} from 'rxjs';
+import type { ExeScriptCommandDto, ExeScriptCommandResultDto } from '../api/types/index.js';
+import { SourceHealthChanged } from '../bus/events.js';
+import { BatchError } from '../errors/BatchError.js';
+import { isYagnaTimeoutError } from '../errors/YagnaTimeoutError.js';
+import { createLongPollSource } from '../sources/longPoll.js';
+import { type CallResult, fromCall } from './Action.js';
+import type { Activity } from './Activity.js';
+import { Resource } from './Resource.js';
+
+/** One command's result (`ExeScriptCommandResult`). */
+export type BatchResult = ExeScriptCommandResultDto;
+
+/**
+ * One ExeScript batch run on an activity (`activity.exec(script)`). Its parent is the activity.
+ * Data: the results so far (cumulative, `GET /activity/{id}/exec/{batchId}`). Closed when the
+ * batch has finished (its last command done, or one failed) or the node closes.
+ *
+ * @example
+ * ```ts
+ * const batch = await activity.exec(script);
+ * batch.results$.subscribe({ next: (r) => console.log(r.index, r.stdout), error: (e) => isBatchError(e) && console.error(e.commandIndex) });
+ * ```
+ */
+export class Batch extends Resource<readonly BatchResult[]> {
+  /** The resource kind on the bus. */
+  static readonly kind = 'Batch';
+  readonly kind = 'Batch';
+
+  private readonly collected: BatchResult[] = [];
+  private failure: BatchError | undefined;
+  private finished = false;
+  private live: Observable<BatchResult> | undefined;
+  private readonly abandoned = new Subject<void>();
+
+  /**
+   * Made by the node's factory only.
+   * @param node the node
+   * @param id the batch id
+   * @param activity the activity it runs on
+   * @param script its commands, when known (to name a failed command and to know the last one)
+   */
+  constructor(
+    node: Activity['node'],
+    id: string,
+    readonly activity: Activity,
+    readonly script: readonly ExeScriptCommandDto[] | undefined,
+  ) {
+    super(node, id);
+  }
+
+  protected fetchData(signal: AbortSignal): CallResult<readonly BatchResult[]> {
+    return this.node.api.activity.getExecBatchResults(this.activity.id, this.id, {}, { signal });
+  }
+
+  /** The activity it runs on. */
+  override get parent(): Activity {
+    return this.activity;
+  }
+
+  /** Has the batch finished (all commands done, or one failed)? */
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /**
+   * The per-command results, in command order: those already collected, then the rest as each
+   * command finishes (long-polling `GET …/exec/{batchId}?commandIndex=n` while subscribed, shared;
+   * a 408 just means "not yet"). Completes after the last command; errors with `BatchError` naming
+   * the failed command (its result is not emitted). Transient failures are retried with backoff
+   * and reported as `SourceHealthChanged`; other failures (404: the activity is gone) error.
+   */
+  get results$(): Observable<BatchResult> {
+    return defer(() => {
+      const known = this.collected.slice();
+      if (this.finished) return concat(from(known), this.failure ? throwError(() => this.failure) : EMPTY);
+      return concat(
+        from(known),
+        this.liveResults$.pipe(
+          concatMap((result) => (result.index < known.length ? EMPTY : of(result))),
+        ),
+      );
+    }).pipe(
+      concatMap((result) =>
+        result.result === 'Error' ? throwError(() => this.failure ?? this.errorOf(result)) : of(result),
+      ),
+    );
+  }
+
+  /**
+   * Stops following the batch (the node is closing): marks it closed.
+   * @internal
+   */
+  abandon(): void {
+    this.abandoned.next();
+    this.markClosed();
+  }
+
+  private get liveResults$(): Observable<BatchResult> {
+    this.live ??= this.source().pipe(
+      tap((result) => this.collect(result)),
+      takeWhile((result) => !this.isLast(result), true),
+      takeUntil(this.abandoned),
+      share({ resetOnError: true, resetOnComplete: true, resetOnRefCountZero: true }),
+    );
+    return this.live;
+  }
+
+  private source(): Observable<BatchResult> {
+    const { node } = this;
+    const name = `batch:${this.id}`;
+    return createLongPollSource<BatchResult, number>({
+      name,
+      fetchBatch: (commandIndex = 0) =>
+        fromCall((signal) =>
+          node.api.activity.getExecBatchResults(
+            this.activity.id,
+            this.id,
+            { commandIndex, timeout: node.config.pollTimeoutSec },
+            { signal },
+          ),
+        ).pipe(
+          // With commandIndex, yagna fills stdout/stderr of that command only: take just it.
+          map((results) => results.filter((result) => result.index === commandIndex)),
+          catchError((error: unknown) =>
+            isYagnaTimeoutError(error) && error.status === 408 ? of([]) : throwError(() => error),
+          ),
+        ),
+      initialCursor: () => this.collected.length,
+      cursorOf: (result) => result.index + 1,
+      compareCursor: (a, b) => a - b,
+      keyOf: (result) => String(result.index),
+      isTerminal: () => false,
+      onHealth: (health) => node.events.emit(new SourceHealthChanged(name, health)),
+      ...node.config.poll,
+    }).events$;
+  }
+
+  private isLast(result: BatchResult): boolean {
+    return (
+      result.isBatchFinished ||
+      result.result === 'Error' ||
+      (this.script !== undefined && result.index >= this.script.length - 1)
+    );
+  }
+
+  private collect(result: BatchResult): void {
+    if (result.index !== this.collected.length) return;
+    if (result.result === 'Error') {
+      this.failure = this.errorOf(result);
+    } else {
+      this.collected.push(result);
+    }
+    this.setData([...this.collected, ...(result.result === 'Error' ? [result] : [])]);
+    if (this.isLast(result)) {
+      this.finished = true;
+      this.markClosed();
+    }
+  }
+
+  private errorOf(result: BatchResult): BatchError {
+    const command = this.script?.[result.index];
+    return new BatchError({
+      activityId: this.activity.id,
+      batchId: this.id,
+      commandIndex: result.index,
+      command: command === undefined ? undefined : Object.keys(command)[0],
+      message: result.message,
+      stdout: result.stdout,
+      stderr: result.stderr,
+    });
+  }
+}

@@ -1,0 +1,70 @@
+import type { Decimal } from 'decimal.js';
+import { type Observable, concatMap, defer, of } from 'rxjs';
+import type { AmountInput, DebitNoteData, DebitNoteEventData } from '../api/index.js';
+import { ResourceChangePossible } from '../bus/events.js';
+import { type Action, type CallResult, action } from './Action.js';
+import type { Activity } from './Activity.js';
+import type { Allocation } from './Allocation.js';
+import { onSuccess, voidCall } from './internals.js';
+import { Resource } from './Resource.js';
+
+/**
+ * The provider's running bill for one activity (cumulative `totalAmountDue`), sent every
+ * debit-note interval. Arrives on `node.debitNotes$` / `activity.debitNotes$`; by id with
+ * `node.debitNote(id)`. Its parent is its activity (once its data is known). Accept each one
+ * within the negotiated accept-timeout, or the provider terminates the agreement.
+ *
+ * @example
+ * ```ts
+ * activity.debitNotes$.pipe(concatMap((note) => note.accept(allocation))).subscribe({ error: console.error });
+ * ```
+ */
+export class DebitNote extends Resource<DebitNoteData, DebitNoteEventData> {
+  /** The resource kind on the bus. */
+  static readonly kind = 'DebitNote';
+  readonly kind = 'DebitNote';
+
+  protected fetchData(signal: AbortSignal): CallResult<DebitNoteData> {
+    return this.node.api.payment.getDebitNote(this.id, { signal });
+  }
+
+  /** The activity it bills (`undefined` until its data is known). */
+  override get parent(): Activity | undefined {
+    return super.parent as Activity | undefined;
+  }
+
+  /** The total due for its activity so far (needs data). */
+  get totalAmountDue(): Decimal {
+    return this.data.totalAmountDue;
+  }
+
+  /**
+   * Accepts the debit note against `allocation` (`POST /debitNotes/{id}/accept`). yagna requires
+   * the accepted amount to equal `totalAmountDue`, which is the default (fetched if not cached).
+   * Emits `ResourceChangePossible` for the debit note and the allocation on success.
+   *
+   * @param allocation the allocation to pay from
+   * @param amount the amount to accept
+   * @returns a cold, awaitable {@link Action} that completes when yagna accepted it
+   */
+  accept(allocation: Allocation, amount?: AmountInput): Action<void> {
+    return action(
+      defer((): Observable<unknown> => (amount === undefined ? this.ensureData$() : of(undefined))).pipe(
+        concatMap(() =>
+          voidCall((signal) =>
+            this.node.api.payment.acceptDebitNote(
+              this.id,
+              { totalAmountAccepted: amount ?? this.data.totalAmountDue, allocationId: allocation.id },
+              {},
+              { signal },
+            ),
+          ),
+        ),
+        onSuccess(() => {
+          this.node.events.emit(new ResourceChangePossible(this));
+          this.node.events.emit(new ResourceChangePossible(allocation));
+        }),
+      ),
+    );
+  }
+}

@@ -1,0 +1,71 @@
+import type { Decimal } from 'decimal.js';
+import { type Observable, concatMap, defer, of } from 'rxjs';
+import type { AmountInput, InvoiceData, InvoiceEventData } from '../api/index.js';
+import { ResourceChangePossible } from '../bus/events.js';
+import { type Action, type CallResult, action } from './Action.js';
+import type { Agreement } from './Agreement.js';
+import type { Allocation } from './Allocation.js';
+import { onSuccess, voidCall } from './internals.js';
+import { Resource } from './Resource.js';
+
+/**
+ * The provider's bill for one agreement, issued after it was terminated. Arrives on
+ * `node.invoices$` / `agreement.invoice$`; by id with `node.invoice(id)`. Its parent is its
+ * agreement (once its data is known). Data: `InvoiceData` (`amount` as `Decimal`); events: the
+ * raw invoice events.
+ *
+ * @example
+ * ```ts
+ * const invoice = await firstValueFrom(agreement.invoice$);
+ * await invoice.accept(allocation); // accepts the full amount
+ * ```
+ */
+export class Invoice extends Resource<InvoiceData, InvoiceEventData> {
+  /** The resource kind on the bus. */
+  static readonly kind = 'Invoice';
+  readonly kind = 'Invoice';
+
+  protected fetchData(signal: AbortSignal): CallResult<InvoiceData> {
+    return this.node.api.payment.getInvoice(this.id, { signal });
+  }
+
+  /** The agreement it bills (`undefined` until its data is known). */
+  override get parent(): Agreement | undefined {
+    return super.parent as Agreement | undefined;
+  }
+
+  /** The amount due (needs data). */
+  get amount(): Decimal {
+    return this.data.amount;
+  }
+
+  /**
+   * Accepts the invoice against `allocation` (`POST /invoices/{id}/accept`). yagna requires the
+   * accepted amount to equal the invoice's `amount`, which is the default (fetched if not cached).
+   * Emits `ResourceChangePossible` for the invoice and the allocation on success.
+   *
+   * @param allocation the allocation to pay from
+   * @param amount the amount to accept
+   * @returns a cold, awaitable {@link Action} that completes when yagna accepted it
+   */
+  accept(allocation: Allocation, amount?: AmountInput): Action<void> {
+    return action(
+      defer((): Observable<unknown> => (amount === undefined ? this.ensureData$() : of(undefined))).pipe(
+        concatMap(() =>
+          voidCall((signal) =>
+            this.node.api.payment.acceptInvoice(
+              this.id,
+              { totalAmountAccepted: amount ?? this.data.amount, allocationId: allocation.id },
+              {},
+              { signal },
+            ),
+          ),
+        ),
+        onSuccess(() => {
+          this.node.events.emit(new ResourceChangePossible(this));
+          this.node.events.emit(new ResourceChangePossible(allocation));
+        }),
+      ),
+    );
+  }
+}

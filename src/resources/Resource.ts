@@ -1,0 +1,296 @@
+/**
+ * The base class of every resource of the tree (Demand → Proposal → Agreement → Activity → Batch;
+ * Allocation, Invoice, DebitNote).
+ *
+ * @module
+ */
+import { Observable, Subject, defer, lastValueFrom, of, share, tap } from 'rxjs';
+import type { BusResource } from '../bus/events.js';
+import { ResourceClosed, ResourceDataChanged } from '../bus/events.js';
+import { ResourceDataNotLoadedError } from '../errors/ResourceDataNotLoadedError.js';
+import { type CallResult, fromCall } from './Action.js';
+import type { GolemNode } from './GolemNode.js';
+
+/** Options of {@link Resource.getData}. */
+export interface GetDataOptions {
+  /**
+   * Fetch even when data is cached (and update the cache).
+   * @default false
+   */
+  force?: boolean;
+  /** Stops waiting (this caller only: a request shared with other callers goes on). */
+  signal?: AbortSignal;
+}
+
+type DataState<D> = { readonly data: D } | undefined;
+
+/**
+ * One object per yagna resource and node (an identity map: `node.agreement(id) === node.agreement(id)`),
+ * with cached data, its place in the tree, the raw yagna events about it, and a closed flag.
+ *
+ * - `data` is the cached data; it throws `ResourceDataNotLoadedError` until fetched.
+ *   `getData({ force })` fetches (concurrent calls share one request); `data$` replays the current
+ *   data and emits every change, and completes when the resource is closed.
+ * - `parent`, `children`, and `children$`, which replays the existing children, then emits new ones,
+ *   and completes when no more can come.
+ * - `events`: the raw yagna events about this resource, in arrival order.
+ * - On the node's bus: `NewResource` when the object is made, `ResourceDataChanged` (with
+ *   `oldData`) when the cached data changes, `ResourceClosed` exactly once.
+ *
+ * @typeParam D - its data (yagna's DTO, amounts as `Decimal`)
+ * @typeParam E - the raw yagna events about it
+ */
+export abstract class Resource<D = unknown, E = unknown> implements BusResource {
+  /** The resource kind on the bus (`'Demand'`, `'Agreement'`, …); the class's static `kind` too. */
+  abstract readonly kind: string;
+
+  private current: DataState<D>;
+  private readonly dataChanged = new Subject<void>();
+  private readonly childList: Resource[] = [];
+  private readonly childrenChanged = new Subject<void>();
+  private readonly eventList: E[] = [];
+  private readonly closedSubject = new Subject<void>();
+  private parentResource: Resource | undefined;
+  private childrenDone = false;
+  private isClosed = false;
+  private fetch$: Observable<D> | undefined;
+
+  /**
+   * Made by the node's factories only (`node.agreement(id)`, …), never directly.
+   * @param node the node it belongs to
+   * @param id yagna's id
+   */
+  constructor(
+    readonly node: GolemNode,
+    readonly id: string,
+  ) {}
+
+  /** Fetches this resource's data from yagna. */
+  protected abstract fetchData(signal: AbortSignal): CallResult<D>;
+
+  /**
+   * The cached data.
+   * @throws {ResourceDataNotLoadedError} when it was never fetched
+   */
+  get data(): D {
+    const state = this.current;
+    if (state === undefined) {
+      throw new ResourceDataNotLoadedError({ resourceType: this.kind, resourceId: this.id });
+    }
+    return state.data;
+  }
+
+  /** Is data cached? */
+  get hasData(): boolean {
+    return this.current !== undefined;
+  }
+
+  /**
+   * The current data (if any), then every change. Hot; completes when the resource is closed
+   * (after replaying the last data to late subscribers).
+   */
+  get data$(): Observable<D> {
+    return new Observable<D>((subscriber) => {
+      const emit = (): void => {
+        if (this.current !== undefined) subscriber.next(this.current.data);
+      };
+      const changes = this.dataChanged.subscribe({ next: emit, complete: () => subscriber.complete() });
+      emit();
+      if (this.isClosed) subscriber.complete();
+      return changes;
+    });
+  }
+
+  /**
+   * The data: the cached copy, or fetched when there is none (or with `force`). Concurrent
+   * calls share one request.
+   */
+  getData(options: GetDataOptions = {}): Promise<D> {
+    const { force = false, signal } = options;
+    const state = this.current;
+    if (!force && state !== undefined) return Promise.resolve(state.data);
+    const request = lastValueFrom(this.load$());
+    if (signal === undefined) return request;
+    signal.throwIfAborted();
+    return new Promise<D>((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+      request.then(
+        (data) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(data);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error as Error);
+        },
+      );
+    });
+  }
+
+  /**
+   * The data as a cold Observable: fetches (sharing a request already in flight) and updates
+   * the cache. Unsubscribing the last subscriber aborts the request.
+   */
+  load$(): Observable<D> {
+    this.fetch$ ??= defer(() => fromCall((signal) => this.fetchData(signal))).pipe(
+      tap((data) => this.setData(data)),
+      share({ resetOnComplete: true, resetOnError: true, resetOnRefCountZero: true }),
+    );
+    return this.fetch$;
+  }
+
+  /** The cached data, or fetched when there is none: a cold Observable of one value. */
+  ensureData$(): Observable<D> {
+    return defer(() => (this.current === undefined ? this.load$() : of(this.current.data)));
+  }
+
+  /** The resource this one was made from (`undefined` for roots, or while unknown). */
+  get parent(): Resource | undefined {
+    return this.parentResource;
+  }
+
+  /** The resources made from this one, in order. */
+  get children(): readonly Resource[] {
+    return this.childList;
+  }
+
+  /** The existing children, then the new ones; completes when no more can come. */
+  get children$(): Observable<Resource> {
+    return new Observable<Resource>((subscriber) => {
+      let index = 0;
+      let flushing = false;
+      const flush = (): void => {
+        if (flushing) return;
+        flushing = true;
+        try {
+          for (let child = this.childList[index]; !subscriber.closed && child !== undefined; child = this.childList[index]) {
+            index++;
+            subscriber.next(child);
+          }
+          if (this.childrenDone && index >= this.childList.length) subscriber.complete();
+        } finally {
+          flushing = false;
+        }
+      };
+      const changes = this.childrenChanged.subscribe(() => flush());
+      flush();
+      return changes;
+    });
+  }
+
+  /** The raw yagna events about this resource, in arrival order. */
+  get events(): readonly E[] {
+    return this.eventList;
+  }
+
+  /** Has this resource been closed (released, terminated, unsubscribed, destroyed) or found gone? */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Emits once (and completes) when the resource is closed; at once if it is already. */
+  get closed$(): Observable<void> {
+    return defer(() => (this.isClosed ? of(undefined) : this.closedSubject.asObservable()));
+  }
+
+  /** Does it have no more children to expect? */
+  protected get childrenComplete(): boolean {
+    return this.childrenDone;
+  }
+
+  /**
+   * Caches `data`; emits `ResourceDataChanged` when it differs from the cached copy.
+   * @internal
+   */
+  setData(data: D): void {
+    const previous = this.current;
+    if (previous !== undefined && sameData(previous.data, data)) return;
+    this.current = { data };
+    this.dataChanged.next();
+    this.node.events.emit(new ResourceDataChanged(this, previous?.data, data));
+  }
+
+  /**
+   * Sets the parent (once) and adds this resource to its children.
+   * @internal
+   */
+  attachTo(parent: Resource): void {
+    if (this.parentResource !== undefined) return;
+    this.parentResource = parent;
+    parent.addChild(this);
+  }
+
+  /**
+   * Records a raw yagna event about this resource.
+   * @internal
+   */
+  recordEvent(event: E): void {
+    this.eventList.push(event);
+  }
+
+  /**
+   * Marks this resource closed: emits `ResourceClosed` once, completes `data$`, and lets
+   * {@link onClosed} finish what depends on it. Repeats are no-ops.
+   * @internal
+   */
+  markClosed(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.node.events.emit(new ResourceClosed(this));
+    this.dataChanged.complete();
+    this.closedSubject.next();
+    this.closedSubject.complete();
+    this.onClosed();
+  }
+
+  /**
+   * Declares that no more children can come: `children$` completes after the existing ones.
+   * @internal
+   */
+  endChildren(): void {
+    if (this.childrenDone) return;
+    this.childrenDone = true;
+    this.childrenChanged.next();
+  }
+
+  /** Called after a child was added. */
+  protected onChildAdded(_child: Resource): void {
+    // nothing by default
+  }
+
+  /** Called once, when the resource is closed. Ends the children by default. */
+  protected onClosed(): void {
+    this.endChildren();
+  }
+
+  private addChild(child: Resource): void {
+    if (this.childList.includes(child)) return;
+    this.childList.push(child);
+    this.childrenChanged.next();
+    this.onChildAdded(child);
+  }
+
+  /** `Kind(id)`, for messages. Never contains secrets. */
+  toString(): string {
+    return `${this.kind}(${this.id})`;
+  }
+
+  /** The JSON of a resource: its kind and id (its data may be large; read `data`). */
+  toJSON(): { kind: string; id: string } {
+    return { kind: this.kind, id: this.id };
+  }
+}
+
+/** Structural equality of two data snapshots (`Decimal`s compare by their JSON text). */
+function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false;
+  }
+}
+
+/** Any resource. */
+export type AnyResource = Resource<unknown, unknown>;
