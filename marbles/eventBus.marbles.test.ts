@@ -71,7 +71,10 @@ describe('EventBus routing', () => {
       const values = { s, n, d, m, c };
       expectObservable(bus.events$, unsub).toBe(all, values);
       expectObservable(bus.events$.pipe(ofType(ResourceEvent)), unsub).toBe(resource, values);
-      expectObservable(bus.events$.pipe(ofType(NewResource, ResourceClosed)), unsub).toBe(closedOrNew, values);
+      expectObservable(bus.events$.pipe(ofType(NewResource, ResourceClosed)), unsub).toBe(
+        closedOrNew,
+        values,
+      );
     });
   });
 
@@ -198,12 +201,18 @@ describe('EventBus ordering and isolation', () => {
       const expected = '-(n1234)';
 
       const bus = new EventBus();
-      bus.listen(() => {
-        throw boom;
-      }, { name: 'A' });
-      bus.listen(() => {
-        throw boom;
-      }, { name: 'B' });
+      bus.listen(
+        () => {
+          throw boom;
+        },
+        { name: 'A' },
+      );
+      bus.listen(
+        () => {
+          throw boom;
+        },
+        { name: 'B' },
+      );
       emitting(bus, e1);
       const lf1 = new ListenerFailed('A#1', n, boom, ['A#1']);
       const lf2 = new ListenerFailed('B#2', n, boom, ['B#2']);
@@ -247,7 +256,10 @@ describe('EventBus ordering and isolation', () => {
         classes: [NewResource],
       });
       emitting(bus, e1);
-      expectObservable(bus.events$, '-----!').toBe(expected, { n, f: new ListenerFailed(handle.id, n, boom) });
+      expectObservable(bus.events$, '-----!').toBe(expected, {
+        n,
+        f: new ListenerFailed(handle.id, n, boom),
+      });
     });
   });
 

@@ -11,7 +11,6 @@ interface Ev {
   readonly at: number;
 }
 const ev = (id: string, at: number): Ev => ({ id, at });
-type Batch = readonly Ev[];
 
 /** Errors shaped like the api layer's: a status, or a network code. */
 const httpError = (status: number) => Object.assign(new Error(`HTTP ${status}`), { status });
@@ -28,7 +27,7 @@ beforeEach(() => {
  * Observable, so its subscriptions show when a request starts and when it is cancelled).
  * Records the cursor and the AbortSignal of every request.
  */
-function scripted(fetches: Observable<readonly Ev[]>[], extra: Partial<LongPollConfig<Ev, number>> = {}) {
+function scripted(fetches: Observable<unknown>[], extra: Partial<LongPollConfig<Ev, number>> = {}) {
   const cursors: (number | undefined)[] = [];
   const signals: AbortSignal[] = [];
   const queue = [...fetches];
@@ -38,7 +37,7 @@ function scripted(fetches: Observable<readonly Ev[]>[], extra: Partial<LongPollC
       signals.push(signal);
       const next = queue.shift();
       if (next === undefined) throw new Error('a request nobody scripted');
-      return next;
+      return next as Observable<readonly Ev[]>;
     },
     cursorOf: (e) => e.at,
     compareCursor: (a, b) => a - b,
@@ -56,11 +55,11 @@ describe('createLongPollSource', () => {
   it('polls again as soon as a batch arrives, emitting its events one by one', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       // prettier-ignore
-      const f1 = cold<Batch>('--(a|)', { a: [ev('1', 1), ev('2', 2)] });
+      const f1 = cold(' --(a|)', { a: [ev('1', 1), ev('2', 2)] });
       const f1subs = '  ^-!';
-      const f2 = cold<Batch>('  -----(b|)', { b: [ev('3', 3)] });
+      const f2 = cold('   -----(b|)', { b: [ev('3', 3)] });
       const f2subs = '  --^----!';
-      const f3 = cold<Batch>('         -');
+      const f3 = cold('        -');
       const f3subs = '  -------^--!';
       const unsub = '   ----------!';
       const expected = '--(xy)-z---';
@@ -78,10 +77,10 @@ describe('createLongPollSource', () => {
   it('advances the cursor only forward and keeps it across an empty batch', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       // prettier-ignore
-      const f1 = cold<Batch>('-(a|)', { a: [ev('1', 5), ev('2', 4)] });
-      const f2 = cold<Batch>(' --(b|)', { b: [] });
-      const f3 = cold<Batch>('   --(c|)', { c: [ev('3', 7)] });
-      const f4 = cold<Batch>('     -');
+      const f1 = cold(' -(a|)', { a: [ev('1', 5), ev('2', 4)] });
+      const f2 = cold('  --(b|)', { b: [] });
+      const f3 = cold('    --(c|)', { c: [ev('3', 7)] });
+      const f4 = cold('      -');
       const unsub = '   --------!';
       const expected = '-(xy)z---';
 
@@ -96,13 +95,13 @@ describe('createLongPollSource', () => {
   it('waits out minIntervalMs after an empty batch that came back too fast, not after a slow one', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       // prettier-ignore
-      const f1 = cold<Batch>('--(a|)', { a: [] });
+      const f1 = cold(' --(a|)', { a: [] });
       const f1subs = '  ^-!';
       // empty after 2 of 10 ms: the next poll waits 8 more
-      const f2 = cold<Batch>('          ----------(b|)', { b: [] });
+      const f2 = cold('           ----------(b|)', { b: [] });
       const f2subs = '  ----------^---------!';
       // empty after 10 ms: polled again at once
-      const f3 = cold<Batch>('                    -');
+      const f3 = cold('                     -');
       const f3subs = '  --------------------^-!';
       const unsub = '   ----------------------!';
 
@@ -117,10 +116,10 @@ describe('createLongPollSource', () => {
   it('drops events it has already delivered (de-duplication by key)', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       // prettier-ignore
-      const f1 = cold<Batch>('-(a|)', { a: [ev('1', 1), ev('2', 2)] });
-      const f2 = cold<Batch>(' ----(b|)', { b: [ev('2', 2), ev('3', 3)] });
-      const f3 = cold<Batch>('     -(c|)', { c: [ev('1', 1)] });
-      const f4 = cold<Batch>('      -');
+      const f1 = cold(' -(a|)', { a: [ev('1', 1), ev('2', 2)] });
+      const f2 = cold('  ----(b|)', { b: [ev('2', 2), ev('3', 3)] });
+      const f3 = cold('      -(c|)', { c: [ev('1', 1)] });
+      const f4 = cold('       -');
       const unsub = '   ----------!';
       const expected = '-(xy)z-----';
 
@@ -132,9 +131,9 @@ describe('createLongPollSource', () => {
   it('forgets keys beyond dedupWindow (bounded memory)', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       // prettier-ignore
-      const f1 = cold<Batch>('-(a|)', { a: [ev('1', 1), ev('2', 2)] });
-      const f2 = cold<Batch>(' ----(b|)', { b: [ev('1', 1)] });
-      const f3 = cold<Batch>('     -');
+      const f1 = cold(' -(a|)', { a: [ev('1', 1), ev('2', 2)] });
+      const f2 = cold('  ----(b|)', { b: [ev('1', 1)] });
+      const f3 = cold('      -');
       const unsub = '   --------!';
       const expected = '-(xy)z---';
 
@@ -146,15 +145,15 @@ describe('createLongPollSource', () => {
   it('backs off on transient errors with exact delays, reporting health, then recovers', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       // prettier-ignore
-      const f1 = cold<Batch>('-#', undefined, connReset);
+      const f1 = cold(' -#', undefined, connReset);
       const f1subs = '  ^!';
-      //                 retry in 10
-      const f2 = cold<Batch>('           -#', undefined, httpError(503));
+      // fails at 1: unreachable, retry in 10
+      const f2 = cold('            -#', undefined, httpError(503));
       const f2subs = '  -----------^!';
-      //                             retry in 20
-      const f3 = cold<Batch>('                                -(a|)', { a: [ev('1', 1)] });
+      // fails at 12: unreachable, retry in 20
+      const f3 = cold('                                 -(a|)', { a: [ev('1', 1)] });
       const f3subs = '  --------------------------------^!';
-      const f4 = cold<Batch>('                                  -');
+      const f4 = cold('                                  -');
       const unsub = '   ------------------------------------!';
       const expected = '---------------------------------x---';
       const health = '  -u----------v--------------------r---';
@@ -175,7 +174,7 @@ describe('createLongPollSource', () => {
   it('caps the backoff at maxMs and applies jitter from the injected random', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       // delays 10, 20, 40 → 25 (cap), 50 → 25; jitter 0.5 × random 0.4 takes 20% off: 8, 16, 20, 20
-      const fail = () => cold<Batch>('#', undefined, httpError(502));
+      const fail = () => cold('#', undefined, httpError(502));
       // prettier-ignore
       const health = '  u-------v---------------w-------------------x-----';
       const unsub = '   --------------------------------------------------!';
@@ -196,8 +195,8 @@ describe('createLongPollSource: termination and errors', () => {
   it('completes on a terminal error (404 on a gone subscription): never hangs', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       // prettier-ignore
-      const f1 = cold<Batch>('-(a|)', { a: [ev('1', 1)] });
-      const f2 = cold<Batch>(' --#', undefined, httpError(404));
+      const f1 = cold(' -(a|)', { a: [ev('1', 1)] });
+      const f2 = cold('  --#', undefined, httpError(404));
       const f2subs = '  -^-!';
       const expected = '-x-|';
 
@@ -210,8 +209,8 @@ describe('createLongPollSource: termination and errors', () => {
   it('errors with a non-transient, non-terminal error (never swallowed)', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       // prettier-ignore
-      const f1 = cold<Batch>('-(a|)', { a: [ev('1', 1)] });
-      const f2 = cold<Batch>(' --#', undefined, httpError(401));
+      const f1 = cold(' -(a|)', { a: [ev('1', 1)] });
+      const f2 = cold('  --#', undefined, httpError(401));
       const f2subs = '  -^-!';
       const expected = '-x-#';
 
@@ -224,8 +223,8 @@ describe('createLongPollSource: termination and errors', () => {
   it('errors with the last transient error after maxRetries', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       // prettier-ignore
-      const f1 = cold<Batch>('-#', undefined, httpError(500));
-      const f2 = cold<Batch>('           -#', undefined, httpError(500));
+      const f1 = cold(' -#', undefined, httpError(500));
+      const f2 = cold('            -#', undefined, httpError(500));
       const expected = '------------#';
 
       const { source } = scripted([f1, f2], { maxRetries: 1 });
@@ -236,7 +235,7 @@ describe('createLongPollSource: termination and errors', () => {
   it('errors when a callback throws (keyOf), and when onHealth throws', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       const boom = new Error('keyOf failed');
-      const { source } = scripted([cold<Batch>('-(a|)', { a: [ev('1', 1)] })], {
+      const { source } = scripted([cold('-(a|)', { a: [ev('1', 1)] })], {
         keyOf: () => {
           throw boom;
         },
@@ -244,7 +243,7 @@ describe('createLongPollSource: termination and errors', () => {
       expectObservable(source.events$).toBe('-#', undefined, boom);
 
       const healthBoom = new Error('onHealth failed');
-      const { source: other } = scripted([cold<Batch>('--#', undefined, connReset)], {
+      const { source: other } = scripted([cold('--#', undefined, connReset)], {
         onHealth: () => {
           throw healthBoom;
         },
@@ -256,9 +255,9 @@ describe('createLongPollSource: termination and errors', () => {
   it('treats an Observable fetch that completes without a value as an empty batch', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       // prettier-ignore
-      const f1 = cold<Batch>('--|');
-      const f2 = cold<Batch>('  -(a|)', { a: [ev('1', 1)] });
-      const f3 = cold<Batch>('   -');
+      const f1 = cold(' --|');
+      const f2 = cold('   -(a|)', { a: [ev('1', 1)] });
+      const f3 = cold('    -');
       const unsub = '   -----!';
       const { source, cursors } = scripted([f1, f2, f3]);
       expectObservable(source.events$, unsub).toBe('---x--', { x: ev('1', 1) });
@@ -272,18 +271,18 @@ describe('createLongPollSource: sharing and cancellation', () => {
   it('polls only while subscribed: one request for two subscribers, stopped by the last to leave', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       // prettier-ignore
-      const f1 = cold<Batch>('  --(a|)', { a: [ev('1', 1)] });
-      const f1subs = '   --^-!';
-      const f2 = cold<Batch>('      ---------(b|)', { b: [ev('2', 2)] });
-      const f2subs = '   ----^-----!';
-      const sub1 = '     --^-----!';
-      const sub2 = '     ---^------!';
-      const expected1 = '----x--';
-      const expected2 = '----x---';
+      const f1 = cold('   --(a|)', { a: [ev('1', 1)] });
+      const f1subs = '  --^-!';
+      const f2 = cold('     ---------(b|)', { b: [ev('2', 2)] });
+      const f2subs = '  ----^-----!';
+      const sub1 = '    --^-----!';
+      const sub2 = '    ---^------!';
+      const first = '   ----x---';
+      const second = '  ----x-----';
 
       const { source } = scripted([f1, f2]);
-      expectObservable(source.events$, sub1).toBe(expected1, { x: ev('1', 1) });
-      expectObservable(source.events$, sub2).toBe(expected2, { x: ev('1', 1) });
+      expectObservable(source.events$, sub1).toBe(first, { x: ev('1', 1) });
+      expectObservable(source.events$, sub2).toBe(second, { x: ev('1', 1) });
       expectSubscriptions(f1.subscriptions).toBe(f1subs);
       expectSubscriptions(f2.subscriptions).toBe(f2subs);
     });
@@ -302,8 +301,8 @@ describe('createLongPollSource: sharing and cancellation', () => {
     let signals: AbortSignal[] = [];
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       // prettier-ignore
-      const f1 = cold<Batch>('-(a|)', { a: [ev('1', 1)] });
-      const f2 = cold<Batch>(' ------(b|)', { b: [ev('2', 2)] });
+      const f1 = cold(' -(a|)', { a: [ev('1', 1)] });
+      const f2 = cold('  ------(b|)', { b: [ev('2', 2)] });
       const f2subs = '  -^--!';
       const unsub = '   ----!';
 
@@ -318,12 +317,12 @@ describe('createLongPollSource: sharing and cancellation', () => {
   it('resumes from the last cursor after a refCount reset (a late subscriber does not replay history)', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       // prettier-ignore
-      const f1 = cold<Batch>('-(a|)', { a: [ev('1', 1)] });
-      const f2 = cold<Batch>(' -----', {});
+      const f1 = cold(' -(a|)', { a: [ev('1', 1)] });
+      const f2 = cold('  -----', {});
       const f2subs = '  -^--!';
-      const f3 = cold<Batch>('         -(b|)', { b: [ev('2', 2)] });
+      const f3 = cold('         -(b|)', { b: [ev('2', 2)] });
       const f3subs = '  --------^!';
-      const f4 = cold<Batch>('          -');
+      const f4 = cold('          -');
       const sub1 = '    ^---!';
       const sub2 = '    --------^---!';
 
@@ -341,8 +340,8 @@ describe('createLongPollSource: sharing and cancellation', () => {
     let signals: AbortSignal[] = [];
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       // prettier-ignore
-      const f1 = cold<Batch>('-(a|)', { a: [ev('1', 1), ev('2', 2), ev('3', 3)] });
-      const f2 = cold<Batch>('      -');
+      const f1 = cold(' -(a|)', { a: [ev('1', 1), ev('2', 2), ev('3', 3)] });
+      const f2 = cold('      -');
       const f2subs = '  -----^--!';
       const sub2 = '    -----^--!';
 
@@ -361,11 +360,11 @@ describe('createLongPollSource: sharing and cancellation', () => {
   it('after a daemon restart resumes from its cursor, losing and repeating nothing', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       // prettier-ignore
-      const f1 = cold<Batch>('-(a|)', { a: [ev('1', 1), ev('2', 2)] });
-      //                 the connection drops; yagna comes back 10 ms later and replays event 2
-      const f2 = cold<Batch>(' --#', undefined, connReset);
-      const f3 = cold<Batch>('            --(b|)', { b: [ev('2', 2), ev('3', 3)] });
-      const f4 = cold<Batch>('              -');
+      const f1 = cold(' -(a|)', { a: [ev('1', 1), ev('2', 2)] });
+      // the connection drops at 3; yagna is back at 13 (retry in 10) and replays event 2
+      const f2 = cold('  --#', undefined, connReset);
+      const f3 = cold('              --(b|)', { b: [ev('2', 2), ev('3', 3)] });
+      const f4 = cold('                -');
       const unsub = '   -------------------!';
       const expected = '-(xy)----------z----';
 
@@ -380,12 +379,12 @@ describe('createLongPollSource: sharing and cancellation', () => {
     const reports: unknown[] = [];
     testScheduler.run(({ cold, expectObservable }) => {
       // prettier-ignore
-      const f1 = cold<Batch>('-#', undefined, connReset);
-      const f2 = cold<Batch>('           -(a|)', { a: [ev('1', 1)] });
-      const f3 = cold<Batch>('             -');
+      const f1 = cold(' -#', undefined, connReset);
+      const f2 = cold('            -(a|)', { a: [ev('1', 1)] });
+      const f3 = cold('             -');
       const queue = [f1, f2, f3];
       const events$ = longPoll<Ev, number>({
-        fetchBatch: () => queue.shift()!,
+        fetchBatch: () => queue.shift()! as Observable<readonly Ev[]>,
         random: () => 0,
         backoff: { initialMs: 10 },
         onHealth: (h) => reports.push([testScheduler.now(), h]),

@@ -142,6 +142,13 @@ function checkNonNegative(value: number, argument: string, integer = false): num
   return value;
 }
 
+function checkPositive(value: number, argument: string): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new YagnaArgumentError(`${argument} must be a positive number`, { argument });
+  }
+  return value;
+}
+
 function resolveRetry(retry: YagnaApiOptions['retry']): RetryConfig {
   if (retry === false) return { ...DEFAULT_RETRY, limit: 0 };
   const merged = { ...DEFAULT_RETRY, ...retry };
@@ -188,7 +195,7 @@ export function resolveYagnaConfig(options: YagnaApiOptions = {}, env: YagnaEnv 
     activityUrl: perApi(options.activityUrl, 'YAGNA_ACTIVITY_URL', YAGNA_BASE_PATHS.activity, 'activityUrl'),
     paymentUrl: perApi(options.paymentUrl, 'YAGNA_PAYMENT_URL', YAGNA_BASE_PATHS.payment, 'paymentUrl'),
     identityUrl: perApi(options.identityUrl, 'YAGNA_IDENTITY_URL', YAGNA_BASE_PATHS.identity, 'identityUrl'),
-    timeoutMs: checkNonNegative(options.timeoutMs ?? 30_000, 'timeoutMs'),
+    timeoutMs: checkPositive(options.timeoutMs ?? 30_000, 'timeoutMs'),
     longPollMarginMs: checkNonNegative(options.longPollMarginMs ?? 5_000, 'longPollMarginMs'),
     retry: resolveRetry(options.retry),
     onExchange: options.onExchange,

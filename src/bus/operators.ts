@@ -24,7 +24,9 @@ import { matchesClasses, resourceFilter } from './routing.js';
  * @see forResource
  * @see withIds
  */
-export function ofType<C extends EventClass[]>(...classes: C): OperatorFunction<GolemEvent, InstanceType<C[number]>> {
+export function ofType<C extends EventClass[]>(
+  ...classes: C
+): OperatorFunction<GolemEvent, InstanceType<C[number]>> {
   return filter((event): event is InstanceType<C[number]> => matchesClasses(event, classes));
 }
 

@@ -5,7 +5,8 @@ import { ResourceEvent } from './events.js';
  * Selects resources by class (`instanceof`, or the class's static `kind`) or by kind name.
  * `forResource(Allocation)` and `forResource('Allocation')` select the same events.
  */
-export type ResourceMatcher<R extends BusResource = BusResource> = string | (abstract new (...args: never[]) => R);
+export type ResourceMatcher<R extends BusResource = BusResource> =
+  string | (abstract new (...args: never[]) => R);
 
 /** `value instanceof cls`, typed without the `any` a generic class's `instanceof` yields. */
 export function isInstance<T>(value: unknown, cls: abstract new (...args: never[]) => T): value is T {

@@ -25,3 +25,35 @@ export { BUILT_IN_IMAGES } from './images.js';
 // --- errors
 export { DevnetConfigError, isDevnetConfigError } from './errors/DevnetConfigError.js';
 export type { DevnetConfigErrorContext } from './errors/DevnetConfigError.js';
+
+// --- the simulated exe-unit (ExeScript, virtual file system, shell builtins)
+export {
+  ExeUnit,
+  ExeScriptParseError,
+  isExeScriptParseError,
+  ExeUnitStateError,
+  isExeUnitStateError,
+  BatchNotFoundError,
+  isBatchNotFoundError,
+  TransferError,
+  isTransferError,
+  VirtualFs,
+  VirtualFsError,
+  isVirtualFsError,
+  ShellError,
+  isShellError,
+  parseExeScript,
+} from './exeunit/index.js';
+export type { BatchResults, ExeUnitFaults, ExeUnitOptions, FaultDecision, ExeUnitUsage } from './exeunit/index.js';
+
+// --- the constraint language (yagna's LDAP-like filters), matching both ways
+export {
+  parseConstraints,
+  evaluate,
+  evaluateTernary,
+  matchDemandOffer,
+  flattenProperties,
+  ConstraintSyntaxError,
+  isConstraintSyntaxError,
+} from './market/constraints.js';
+export type { Constraint, DemandOfferLike } from './market/constraints.js';

@@ -10,7 +10,10 @@ import { safeJsonStringify } from './safeJson.js';
  * @param options `secrets` to mask; `clock` for the `time` field (ms since the epoch)
  */
 export function formatEventLine(event: GolemEvent, options: FormatEventOptions): string {
-  const record: object = Object.assign({ time: new Date(options.clock()).toISOString(), type: event.type }, event);
+  const record: object = Object.assign(
+    { time: new Date(options.clock()).toISOString(), type: event.type },
+    event,
+  );
   return `${redact(safeJsonStringify(record), options.secrets)}\n`;
 }
 

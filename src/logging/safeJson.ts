@@ -31,15 +31,16 @@ function convert(key: string, value: object): unknown {
  * Use a fresh replacer per `JSON.stringify` call: it tracks the path being written.
  */
 export function safeJsonReplacer(): (this: unknown, key: string, value: unknown) => unknown {
-  const path: unknown[] = [];
+  // the objects being written, from the root down: each as found and as written
+  const path: { readonly found: object; readonly written: unknown }[] = [];
   return function replace(this: unknown, key: string, value: unknown): unknown {
     if (typeof value === 'bigint') return value.toString();
     if (typeof value !== 'object' || value === null) return value;
-    while (path.length > 0 && path[path.length - 1] !== this) path.pop();
-    if (path.includes(value)) return '[Circular]';
-    const converted = convert(key, value);
-    if (typeof converted === 'object' && converted !== null) path.push(converted);
-    return converted;
+    while (path.length > 0 && path[path.length - 1]?.written !== this) path.pop();
+    if (path.some((entry) => entry.found === value || entry.written === value)) return '[Circular]';
+    const written = convert(key, value);
+    if (typeof written === 'object' && written !== null) path.push({ found: value, written });
+    return written;
   };
 }
 

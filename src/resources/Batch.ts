@@ -127,17 +127,23 @@ export class Batch extends Resource<readonly BatchResult[]> {
     const name = `batch:${this.id}`;
     return createLongPollSource<BatchResult, number>({
       name,
-      fetchBatch: (commandIndex = 0) =>
+      // With the script known, wait for one command at a time (`commandIndex`): yagna then fills
+      // the stdout/stderr of that command only, and marks it `isBatchFinished`, so take just it.
+      // Without it, wait for the whole batch and take what has finished (cumulative, de-duplicated).
+      fetchBatch: (next = 0) =>
         fromCall((signal) =>
           node.api.activity.getExecBatchResults(
             this.activity.id,
             this.id,
-            { commandIndex, timeout: node.config.pollTimeoutSec },
+            this.script === undefined
+              ? { timeout: node.config.pollTimeoutSec }
+              : { commandIndex: next, timeout: node.config.pollTimeoutSec },
             { signal },
           ),
         ).pipe(
-          // With commandIndex, yagna fills stdout/stderr of that command only: take just it.
-          map((results) => results.filter((result) => result.index === commandIndex)),
+          map((results) =>
+            results.filter((result) => (this.script === undefined ? result.index >= next : result.index === next)),
+          ),
           catchError((error: unknown) =>
             isYagnaTimeoutError(error) && error.status === 408 ? of([]) : throwError(() => error),
           ),
@@ -153,11 +159,8 @@ export class Batch extends Resource<readonly BatchResult[]> {
   }
 
   private isLast(result: BatchResult): boolean {
-    return (
-      result.isBatchFinished ||
-      result.result === 'Error' ||
-      (this.script !== undefined && result.index >= this.script.length - 1)
-    );
+    if (result.result === 'Error') return true;
+    return this.script === undefined ? result.isBatchFinished : result.index >= this.script.length - 1;
   }
 
   private collect(result: BatchResult): void {

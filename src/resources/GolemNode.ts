@@ -1,28 +1,21 @@
 import {
-  BehaviorSubject,
-  Observable,
+  type Observable,
+  ReplaySubject,
   type SchedulerLike,
   Subject,
   Subscription,
-  concatMap,
   defer,
-  filter,
   from,
   lastValueFrom,
-  map,
-  mergeMap,
   merge,
-  of,
+  mergeMap,
   share,
-  take,
   takeUntil,
-  throwError,
 } from 'rxjs';
 import { createYagnaApi } from '../api/index.js';
-import type { ExeScriptCommandDto, IdentityDto, MarketDecorationDto } from '../api/types/index.js';
+import type { ExeScriptCommandDto, IdentityDto } from '../api/types/index.js';
 import { EventBus } from '../bus/EventBus.js';
 import { NewResource, NodeClosed, NodeClosing, NodeStarted } from '../bus/events.js';
-import { NoMatchingAccountError } from '../errors/NoMatchingAccountError.js';
 import { NodeClosedError } from '../errors/NodeClosedError.js';
 import { type Action, action, fromCall } from './Action.js';
 import { Activity } from './Activity.js';
@@ -36,18 +29,22 @@ import { randomId } from './internals.js';
 import { Invoice } from './Invoice.js';
 import type { NodeApi } from './NodeApi.js';
 import { type CloseReport, closeResources } from './nodeClose.js';
+import { listAllocations, listDebitNotes, listDemands, listInvoices } from './nodeListings.js';
+import {
+  allocationCreation,
+  checkAllocationExpires,
+  checkDemandExpiration,
+  demandCreation,
+  sharedDemand,
+} from './nodeCreate.js';
 import {
   type CreateAllocationOptions,
   type CreateDemandOptions,
-  DEFAULT_ALLOCATION_EXPIRES_MS,
-  DEFAULT_DEMAND_EXPIRATION_MS,
   type GolemNodeOptions,
-  MAX_ALLOCATION_EXPIRES_MS,
   type NodeConfig,
   resolveNodeConfig,
 } from './nodeOptions.js';
 import { type AgreementEvent, agreementEventsOf, debitNotesOf, invoicesOf } from './nodeStreams.js';
-import { buildDemand } from './payload.js';
 import { Proposal } from './Proposal.js';
 import type { Resource } from './Resource.js';
 
@@ -104,17 +101,26 @@ export class GolemNode implements AsyncDisposable {
   private readonly demandCreated = new Subject<Demand>();
   private readonly proposalArrivals = new Subject<Proposal>();
   private readonly background = new Subscription();
-  private readonly stopping = new BehaviorSubject(false);
-  private readonly stopped = new BehaviorSubject(false);
+  private readonly stopping = new ReplaySubject<void>(1);
+  private readonly stopped = new ReplaySubject<void>(1);
   private lifecycle: NodeState = 'new';
   private me: IdentityDto | undefined;
   private closing: Promise<CloseReport> | undefined;
-  private streams: {
-    proposals?: Observable<Proposal>;
-    agreementEvents?: Observable<AgreementEvent>;
-    invoices?: Observable<Invoice>;
-    debitNotes?: Observable<DebitNote>;
-  } = {};
+
+  // --- sources (hot; each polls while subscribed, shared)
+
+  /**
+   * Every proposal (providers' initial offers and drafts) arriving for the demands this node
+   * created, as it arrives; runs those demands' polls while subscribed (also of demands created
+   * later). Completes when the node closes.
+   */
+  readonly proposals$: Observable<Proposal>;
+  /** The agreement events of this session (`GET /agreementEvents`), each applied to its agreement first. */
+  readonly agreementEvents$: Observable<AgreementEvent>;
+  /** Invoices received in this session, each once (fetched and attached to its agreement). */
+  readonly invoices$: Observable<Invoice>;
+  /** Debit notes received in this session, each once (fetched and attached to its activity). */
+  readonly debitNotes$: Observable<DebitNote>;
 
   /** @param options see {@link GolemNodeOptions}; unset ones come from the environment */
   constructor(options: GolemNodeOptions = {}) {
@@ -130,6 +136,15 @@ export class GolemNode implements AsyncDisposable {
       this.api = options.api;
       this.apiUrl = options.apiUrl ?? '(injected api)';
     }
+    this.proposals$ = merge(
+      this.proposalArrivals,
+      defer(() => merge(from([...this.createdDemands]), this.demandCreated)).pipe(
+        mergeMap((demand) => demand.collecting$),
+      ),
+    ).pipe(takeUntil(this.stopping$), share());
+    this.agreementEvents$ = agreementEventsOf(this);
+    this.invoices$ = invoicesOf(this);
+    this.debitNotes$ = debitNotesOf(this);
   }
 
   /** Where the node is in its life. */
@@ -143,14 +158,10 @@ export class GolemNode implements AsyncDisposable {
   }
 
   /** Emits once (and completes) when `close()` begins: every poll stops. @internal */
-  get stopping$(): Observable<void> {
-    return this.stopping.pipe(filter(Boolean), take(1), map(() => undefined));
-  }
+  readonly stopping$: Observable<void> = this.stopping.asObservable();
 
   /** Emits once (and completes) when `close()` has finished. @internal */
-  get stopped$(): Observable<void> {
-    return this.stopped.pipe(filter(Boolean), take(1), map(() => undefined));
-  }
+  readonly stopped$: Observable<void> = this.stopped.asObservable();
 
   /**
    * Checks the app key (`GET /me`), then emits `NodeStarted`. Idempotent.
@@ -198,38 +209,8 @@ export class GolemNode implements AsyncDisposable {
    *   `NoMatchingAccountError` when no account matches
    */
   createAllocation(options: CreateAllocationOptions): Action<Allocation> {
-    const expires = options.expires ?? DEFAULT_ALLOCATION_EXPIRES_MS;
-    if (!(Number.isFinite(expires) && expires > 0 && expires <= MAX_ALLOCATION_EXPIRES_MS)) {
-      throw new RangeError(`createAllocation: expires must be in (0, ${MAX_ALLOCATION_EXPIRES_MS}] ms, got ${String(expires)}`);
-    }
-    const network = options.network ?? this.env.PAYMENT_NETWORK ?? 'holesky';
-    const driver = options.driver ?? 'erc20';
-    return action(
-      this.whileOpen('createAllocation', () =>
-        fromCall((signal) => this.api.payment.getRequestorAccounts({ signal })).pipe(
-          concatMap((accounts) => {
-            const account = accounts.find((a) => a.send && a.driver === driver && a.network === network);
-            if (account === undefined) {
-              const available = accounts.filter((a) => a.send).map((a) => a.platform);
-              return throwError(() => new NoMatchingAccountError({ network, driver, available }));
-            }
-            const timeout = new Date(this.scheduler.now() + expires);
-            return fromCall((signal) =>
-              this.api.payment.createAllocation(
-                { totalAmount: options.amount, paymentPlatform: account.platform, address: account.address, timeout },
-                { signal },
-              ),
-            );
-          }),
-          map((data) => {
-            const allocation = this.allocation(data.allocationId);
-            allocation.setData(data);
-            if (options.autoclose ?? true) this.autoclose(allocation);
-            return allocation;
-          }),
-        ),
-      ),
-    );
+    checkAllocationExpires(options.expires);
+    return action(this.whileOpen('createAllocation', () => allocationCreation(this, this.env, options)));
   }
 
   /**
@@ -237,41 +218,21 @@ export class GolemNode implements AsyncDisposable {
    * (`GET /demandDecorations`), `golem.srv.comp.expiration`, the subnet (property and constraint)
    * and the negotiable payment terms. With `autostart` (default) its events are collected at once.
    *
-   * @throws {RangeError} (synchronously) when `expiration` is not in the future
+   * @throws {RangeError} (synchronously) when an explicit `expiration` is not in the future
    * @returns a cold, awaitable {@link Action} of the {@link Demand}
    */
   createDemand(options: CreateDemandOptions): Action<Demand> {
+    checkDemandExpiration(this, options.expiration);
     return action(
-      this.whileOpen('createDemand', () => {
-        const expirationMs = this.expirationOf(options.expiration);
-        const allocations = options.allocations ?? [];
-        const decoration$: Observable<MarketDecorationDto | undefined> =
-          allocations.length === 0
-            ? of(undefined)
-            : fromCall((signal) => this.api.payment.getDemandDecorations(allocations.map((a) => a.id), { signal }));
-        return decoration$.pipe(
-          concatMap((decoration) => {
-            const body = buildDemand({
-              payload: options.payload,
-              subnet: options.subnet ?? this.env.YAGNA_SUBNET ?? 'public',
-              expirationMs,
-              decoration,
-              terms: options.terms,
-            });
-            return fromCall((signal) => this.api.market.subscribeDemand(body, { signal })).pipe(
-              map((id) => {
-                const demand = this.demand(id);
-                demand.setBody(body);
-                if (options.autoclose ?? true) this.autoclose(demand);
-                this.createdDemands.push(demand);
-                this.demandCreated.next(demand);
-                if (options.autostart ?? true) this.collectInBackground(demand);
-                return demand;
-              }),
-            );
-          }),
-        );
-      }),
+      this.whileOpen('createDemand', () =>
+        demandCreation(this, this.env, options, (demand, body) => {
+          demand.setBody(body);
+          if (options.autoclose ?? true) this.autoclose(demand);
+          this.createdDemands.push(demand);
+          this.demandCreated.next(demand);
+          if (options.autostart ?? true) this.collectInBackground(demand);
+        }),
+      ),
     );
   }
 
@@ -287,28 +248,10 @@ export class GolemNode implements AsyncDisposable {
    * ```
    */
   demand$(options: CreateDemandOptions): Observable<Proposal> {
-    return new Observable<Proposal>((subscriber) => {
-      let demand: Demand | undefined;
-      let left = false;
-      const release = (d: Demand): void => {
-        d.unsubscribe().subscribe({
-          error: (error: unknown) => this.events.emit(new ResourceOperationFailed(d, 'unsubscribe', error)),
-        });
-      };
-      // Not aborted on teardown: a demand published meanwhile must be unsubscribed, not leaked.
-      this.createDemand({ ...options, autostart: false }).subscribe({
-        next: (created) => {
-          demand = created;
-          if (left) release(created);
-          else subscriber.add(created.proposals$.subscribe(subscriber));
-        },
-        error: (error: unknown) => subscriber.error(error),
-      });
-      return () => {
-        left = true;
-        if (demand !== undefined && !demand.closed) release(demand);
-      };
-    }).pipe(share({ resetOnError: true, resetOnComplete: true, resetOnRefCountZero: true }));
+    checkDemandExpiration(this, options.expiration);
+    return sharedDemand(this.createDemand({ ...options, autostart: false }), (demand) =>
+      this.unsubscribeInBackground(demand),
+    );
   }
 
   // --- by id (not validated)
@@ -364,85 +307,22 @@ export class GolemNode implements AsyncDisposable {
 
   /** Every active allocation (`GET /allocations`), with fresh data. */
   allocations(): Action<Allocation[]> {
-    return this.list('allocations', () =>
-      fromCall((signal) => this.api.payment.getAllocations({}, { signal })).pipe(
-        map((list) => list.map((data) => this.withData(this.allocation(data.allocationId), data))),
-      ),
-    );
+    return action(this.whileOpen('allocations', () => listAllocations(this)));
   }
 
   /** Every active demand (`GET /demands`), with fresh data. */
   demands(): Action<Demand[]> {
-    return this.list('demands', () =>
-      fromCall((signal) => this.api.market.getDemands({ signal })).pipe(
-        map((list) => list.map((data) => this.withData(this.demand(data.demandId), data))),
-      ),
-    );
+    return action(this.whileOpen('demands', () => listDemands(this)));
   }
 
   /** Every invoice (`GET /invoices`), with fresh data, attached to its agreement. */
   invoices(): Action<Invoice[]> {
-    return this.list('invoices', () =>
-      fromCall((signal) => this.api.payment.getInvoices({}, { signal })).pipe(
-        map((list) =>
-          list.map((data) => {
-            const invoice = this.withData(this.invoice(data.invoiceId), data);
-            invoice.attachTo(this.agreement(data.agreementId));
-            return invoice;
-          }),
-        ),
-      ),
-    );
+    return action(this.whileOpen('invoices', () => listInvoices(this)));
   }
 
   /** Every debit note (`GET /debitNotes`), with fresh data, attached to its activity. */
   debitNotes(): Action<DebitNote[]> {
-    return this.list('debitNotes', () =>
-      fromCall((signal) => this.api.payment.getDebitNotes({}, { signal })).pipe(
-        map((list) =>
-          list.map((data) => {
-            const debitNote = this.withData(this.debitNote(data.debitNoteId), data);
-            debitNote.attachTo(this.activity(data.activityId, data.agreementId));
-            return debitNote;
-          }),
-        ),
-      ),
-    );
-  }
-
-  // --- sources
-
-  /**
-   * Every proposal (providers' initial offers and drafts) arriving for the demands this node
-   * created, as it arrives. Runs those demands' polls while subscribed (also of demands created
-   * later). Hot, shared; completes when the node closes.
-   */
-  get proposals$(): Observable<Proposal> {
-    this.streams.proposals ??= merge(
-      this.proposalArrivals,
-      defer(() => merge(from([...this.createdDemands]), this.demandCreated)).pipe(
-        mergeMap((demand) => demand.collecting$),
-      ),
-    ).pipe(takeUntil(this.stopping$), share());
-    return this.streams.proposals;
-  }
-
-  /** The agreement events of this session (`GET /agreementEvents`), each applied to its agreement first. Hot. */
-  get agreementEvents$(): Observable<AgreementEvent> {
-    this.streams.agreementEvents ??= agreementEventsOf(this);
-    return this.streams.agreementEvents;
-  }
-
-  /** Invoices received in this session, each once (fetched and attached to its agreement). Hot. */
-  get invoices$(): Observable<Invoice> {
-    this.streams.invoices ??= invoicesOf(this);
-    return this.streams.invoices;
-  }
-
-  /** Debit notes received in this session, each once (fetched and attached to its activity). Hot. */
-  get debitNotes$(): Observable<DebitNote> {
-    this.streams.debitNotes ??= debitNotesOf(this);
-    return this.streams.debitNotes;
+    return action(this.whileOpen('debitNotes', () => listDebitNotes(this)));
   }
 
   // --- internals of the resource layer
@@ -477,15 +357,6 @@ export class GolemNode implements AsyncDisposable {
     return created;
   }
 
-  private withData<R extends Resource<D>, D>(resource: R, data: D): R {
-    resource.setData(data);
-    return resource;
-  }
-
-  private list<T>(operation: string, build: () => Observable<T[]>): Action<T[]> {
-    return action(this.whileOpen(operation, build));
-  }
-
   private assertOpen(operation: string): void {
     if (this.lifecycle === 'closing' || this.lifecycle === 'closed') throw new NodeClosedError({ operation });
   }
@@ -497,13 +368,11 @@ export class GolemNode implements AsyncDisposable {
     });
   }
 
-  private expirationOf(expiration: Date | number | undefined): number {
-    const now = this.scheduler.now();
-    const ms = expiration === undefined ? now + DEFAULT_DEMAND_EXPIRATION_MS : +expiration;
-    if (!(Number.isFinite(ms) && ms > now)) {
-      throw new RangeError(`createDemand: expiration must be in the future, got ${String(expiration)}`);
-    }
-    return ms;
+  private unsubscribeInBackground(demand: Demand): void {
+    if (demand.closed) return;
+    demand.unsubscribe().subscribe({
+      error: (error: unknown) => this.events.emit(new ResourceOperationFailed(demand, 'unsubscribe', error)),
+    });
   }
 
   private collectInBackground(demand: Demand): void {
@@ -517,12 +386,14 @@ export class GolemNode implements AsyncDisposable {
   private async shutdown(): Promise<CloseReport> {
     this.lifecycle = 'closing';
     this.events.emit(new NodeClosing({ baseUrl: this.apiUrl }));
-    this.stopping.next(true);
+    this.stopping.next();
+    this.stopping.complete();
     this.background.unsubscribe();
     const report = await closeResources(this.autoclosed, this.config);
     for (const resource of this.registry.values()) resource.endChildren();
     this.lifecycle = 'closed';
-    this.stopped.next(true);
+    this.stopped.next();
+    this.stopped.complete();
     this.events.emit(new NodeClosed({ baseUrl: this.apiUrl }));
     return report;
   }

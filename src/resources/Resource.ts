@@ -112,20 +112,12 @@ export abstract class Resource<D = unknown, E = unknown> implements BusResource 
     const request = lastValueFrom(this.load$());
     if (signal === undefined) return request;
     signal.throwIfAborted();
-    return new Promise<D>((resolve, reject) => {
-      const onAbort = (): void => reject(signal.reason as Error);
+    let onAbort = (): void => undefined;
+    const aborted = new Promise<never>((_resolve, reject) => {
+      onAbort = () => reject(signal.reason as Error);
       signal.addEventListener('abort', onAbort, { once: true });
-      request.then(
-        (data) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(data);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error as Error);
-        },
-      );
     });
+    return Promise.race([request, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
   }
 
   /**

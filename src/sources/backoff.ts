@@ -36,7 +36,11 @@ export interface BackoffConfig {
  * @param random a `[0, 1)` source of jitter; inject a constant in tests
  * @returns the delay before the next attempt
  */
-export function backoffDelay(attempt: number, config: BackoffConfig = {}, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  config: BackoffConfig = {},
+  random: () => number = Math.random,
+): number {
   const { initialMs = 500, maxMs = 30_000, factor = 2, jitter = 0.5 } = config;
   const exponential = initialMs * Math.pow(factor, Math.max(0, attempt - 1));
   const capped = Math.min(maxMs, exponential);

@@ -48,7 +48,10 @@ export function httpStatusOf(err: unknown): number | undefined {
     const status =
       numberAt(link, 'status') ??
       numberAt(link, 'statusCode') ??
-      numberAt(typeof link === 'object' && link !== null ? (link as { response?: unknown }).response : undefined, 'status');
+      numberAt(
+        typeof link === 'object' && link !== null ? (link as { response?: unknown }).response : undefined,
+        'status',
+      );
     if (status !== undefined) return status;
   }
   return undefined;

@@ -1,6 +1,13 @@
 import { normalizeTimestamp } from './timestamps.js';
 
-const ID_FIELDS = ['agreementId', 'debitNoteId', 'invoiceId', 'paymentId', 'activityId', 'proposalId'] as const;
+const ID_FIELDS = [
+  'agreementId',
+  'debitNoteId',
+  'invoiceId',
+  'paymentId',
+  'activityId',
+  'proposalId',
+] as const;
 
 function field(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;

@@ -49,7 +49,8 @@ export class PollState<E, C> {
     for (const event of events) {
       if (cursorOf !== undefined) {
         const next = cursorOf(event);
-        if (cursor === undefined || compareCursor === undefined || compareCursor(next, cursor) > 0) cursor = next;
+        if (cursor === undefined || compareCursor === undefined || compareCursor(next, cursor) > 0)
+          cursor = next;
       }
       if (this.seen !== undefined && keyOf !== undefined && !this.seen.add(keyOf(event))) continue;
       this.pending.push(event);

@@ -45,13 +45,15 @@ export function persistentLogSource<E extends { readonly eventDate: string }>(
     cursorOf: (event) => event.eventDate,
     compareCursor: compareTimestamps,
     keyOf,
-    initialCursor: () =>
-      initialCursor === 'now' ? new Date(scheduler.now()).toISOString() : initialCursor,
+    initialCursor: () => (initialCursor === 'now' ? new Date(scheduler.now()).toISOString() : initialCursor),
   });
 }
 
 /** Configuration of {@link persistentLogSource}. */
-export interface PersistentLogConfig<E extends { readonly eventDate: string }> extends LongPollCommonConfig<E, string> {
+export interface PersistentLogConfig<E extends { readonly eventDate: string }> extends LongPollCommonConfig<
+  E,
+  string
+> {
   /** Fetches the events with `eventDate > afterTimestamp` (all of them when undefined). */
   readonly fetchBatch: (
     afterTimestamp: string | undefined,

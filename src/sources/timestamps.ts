@@ -19,7 +19,14 @@ export function timestampNanos(timestamp: string): bigint {
   const m = RFC3339.exec(timestamp);
   if (m === null) throw new MalformedTimestampError(timestamp);
   const [, y, mo, d, h, mi, s, frac = '', , sign, oh, om] = m;
-  if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59) {
+  if (
+    Number(mo) < 1 ||
+    Number(mo) > 12 ||
+    Number(d) < 1 ||
+    Number(d) > 31 ||
+    Number(h) > 23 ||
+    Number(mi) > 59
+  ) {
     throw new MalformedTimestampError(timestamp);
   }
   const seconds = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) / 1000;

@@ -181,15 +181,14 @@ describe('a full rental', () => {
       api.payment.rejectDebitNote(debitNoteId, { rejectionReason: 'BAD_SERVICE', totalAmountAccepted: '0' }),
     );
     expect(isYagnaNotImplementedError(rejectErr)).toBe(true);
-    if (debitNote.paymentDueDate !== undefined) {
-      const payment = await pollUntil(
-        () => api.payment.getPayments({ afterTimestamp: r.since, timeout: 2 }),
-        (batch) => batch.find((p) => p.activityPayments.some((a) => a.activityId === activityId)),
-      );
-      expect(payment.amount.greaterThan(0)).toBe(true);
-      const again = await api.payment.getPayment(payment.paymentId);
-      expect(again.amount.equals(payment.amount)).toBe(true);
-    }
+    expect(debitNote.paymentDueDate).toBeDefined(); // mid-agreement payments were negotiated
+    const payment = await pollUntil(
+      () => api.payment.getPayments({ afterTimestamp: r.since, timeout: 2 }),
+      (batch) => batch.find((p) => p.activityPayments.some((a) => a.activityId === activityId)),
+    );
+    expect(payment.amount.greaterThan(0)).toBe(true);
+    const again = await api.payment.getPayment(payment.paymentId);
+    expect(again.amount.equals(payment.amount)).toBe(true);
 
     await api.activity.destroyActivity(activityId, { timeout: 10 });
     expect((await api.activity.getActivityState(activityId)).state[0]).toBe('Terminated');

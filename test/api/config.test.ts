@@ -80,6 +80,8 @@ describe('resolveYagnaConfig', () => {
       () => resolveYagnaConfig({ url: 'http://user:pw@h/' }, {}),
       () => resolveYagnaConfig({}, { YAGNA_PAYMENT_URL: '::' }),
       () => resolveYagnaConfig({ timeoutMs: -1 }, {}),
+      () => resolveYagnaConfig({ timeoutMs: 0 }, {}),
+      () => resolveYagnaConfig({ longPollMarginMs: -5 }, {}),
       () => resolveYagnaConfig({ retry: { limit: 1.5 } }, {}),
       () => resolveYagnaConfig({ retry: { baseMs: Number.NaN } }, {}),
     ];

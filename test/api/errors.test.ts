@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createYagnaApi } from '../../src/api/index.js';
+import { isYagnaArgumentError } from '../../src/errors/YagnaArgumentError.js';
 import { isYagnaBadRequestError } from '../../src/errors/YagnaBadRequestError.js';
 import { isYagnaConflictError } from '../../src/errors/YagnaConflictError.js';
 import { isYagnaError, YagnaError } from '../../src/errors/YagnaError.js';
@@ -156,6 +157,26 @@ describe('success bodies', () => {
     expect(isYagnaProtocolError(await failure(api().market.getDemands()))).toBe(true);
     reply = { status: 200, body: [] };
     expect(isYagnaProtocolError(await failure(api().market.getAgreement('a')))).toBe(true);
+  });
+
+  it('rejects empty ids and negative timeouts with YagnaArgumentError, before any request', async () => {
+    const before = server.requests.length;
+    const empty = await failure(api().market.getAgreement(''));
+    expect(isYagnaArgumentError(empty) && empty.argument).toBe('agreementId');
+    const negative = await failure(api().market.collectOffers('s', { timeout: -1 }));
+    expect(isYagnaArgumentError(negative) && negative.argument).toBe('timeout');
+    expect(server.requests.length).toBe(before);
+  });
+
+  it('sends queryReplyDemands to its path with the reply as body', async () => {
+    reply = { status: 204 };
+    await api().market.queryReplyDemands('s 1', 'q/1', { 'golem.x': 1 });
+    const seen = server.requests.at(-1)!;
+    expect([seen.method, seen.path, JSON.parse(seen.body)]).toEqual([
+      'POST',
+      '/market-api/v1/demands/s%201/propertyQuery/q%2F1',
+      { 'golem.x': 1 },
+    ]);
   });
 
   it('accepts both createActivity answer forms', async () => {

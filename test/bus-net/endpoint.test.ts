@@ -123,6 +123,28 @@ describe('Endpoint: sockets and lifecycle', () => {
     await expect(never.connectToEndpoints({ name: 'ghost', path: sockets.path('ghost') })).rejects.toSatisfy(
       isBusTimeoutError,
     );
+
+    const closing = await new Endpoint('closing').run();
+    const dialling = closing.connectToEndpoints({ name: 'ghost', path: sockets.path('ghost') });
+    await closing.close();
+    await expect(dialling).rejects.toSatisfy(isEndpointClosedError);
+  });
+
+  it('gives up reconnecting after maxAttempts and says so on errors$', async () => {
+    const s = await serve('gone');
+    const c = await new Endpoint('left', {
+      reconnect: { initialDelay: 5, maxDelay: 5, maxAttempts: 2 },
+    }).run();
+    open.push(c);
+    const errors = errorsOf(c);
+    await c.connectToEndpoints(s.connectionConfig!);
+    await s.close();
+    await eventually(() => errors.length === 1);
+    expect(isConnectionRejectedError(errors[0]) && errors[0].context).toEqual({
+      endpoint: 'gone',
+      reason: 'reconnection gave up after 2 attempts',
+    });
+    expect(c.isConnectedTo('gone')).toBe(false);
   });
 });
 

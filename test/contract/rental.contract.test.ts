@@ -15,6 +15,7 @@ import { loadSpecs } from './support/openapi.js';
 
 const M = '/market-api/v1';
 const A = '/activity-api/v1';
+const P = '/payment-api/v1';
 
 /** Where Real yagna (and so devnet) departs from the spec. Each entry says why. */
 const EXEMPTIONS: Record<string, Exemption> = {
@@ -45,6 +46,14 @@ const EXEMPTIONS: Record<string, Exemption> = {
     schema: { file: 'market-api.yaml', name: 'AgreementTerminatedEvent' },
     adaptResponse: (body) => ({ eventType: 'AgreementTerminatedEvent', ...(body as object) }),
   },
+  [`GET ${P}/debitNotes/{debitNoteId}`]: {
+    why: '§5.3: Real sends usageCounterVector as an array of numbers where the spec says object',
+    adaptResponse: (body) => dropUsageVector(body),
+  },
+  [`GET ${P}/debitNotes`]: {
+    why: '§5.3: as for one debit note, for each in the list',
+    adaptResponse: (body) => (Array.isArray(body) ? body.map(dropUsageVector) : body),
+  },
   [`POST ${A}/activity`]: {
     why: '§8: createActivity answers 200 (Real) where the spec says 201; same CreateActivityResult body',
     status: { real: 200, spec: 201 },
@@ -56,6 +65,19 @@ const EXEMPTIONS: Record<string, Exemption> = {
     adaptResponse: dropNulls,
   },
 };
+
+/**
+ * §5.3: Real debit notes carry `usageCounterVector` as a JSON array of numbers (the counters in the
+ * order of `golem.com.usage.vector`); the spec types it `object`. A numeric array is removed before
+ * validation; anything else is left in place, so it still fails.
+ */
+function dropUsageVector(note: unknown): unknown {
+  const n = note as { usageCounterVector?: unknown };
+  const v = n.usageCounterVector;
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) return note;
+  const { usageCounterVector: _dropped, ...rest } = n;
+  return rest;
+}
 
 /** The spec's camelCase shape of a Real (snake_case) RuntimeEvent, nulls dropped (§4.6, §8). */
 function toSpecRuntimeEvent(e: RuntimeEventDto): unknown {
@@ -77,7 +99,7 @@ const streamed: RuntimeEventDto[] = [];
 const commands: unknown[] = [];
 
 beforeAll(async () => {
-  devnet = await startDevnet({ port: 0, providers: 4, seed: 5 });
+  devnet = await startDevnet({ port: 0, providers: 4, seed: 5, payment: { settleDelayMs: 10 } });
   api = createYagnaApi(
     { url: devnet.url, appKey: devnet.appKey, retry: false, onExchange: (e) => exchanges.push(e) },
     {},
@@ -85,7 +107,14 @@ beforeAll(async () => {
 
   await api.identity.getIdentity();
   await api.version.getVersion();
-  const rental = await approvedAgreement(api); // allocation, decorations, subscribe, collect, counter, agreement, confirm, wait
+  // allocation, decorations, subscribe, collect, counter, agreement, confirm, wait; debit notes every
+  // second with mid-agreement payments, so a debit note and a payment are part of the rental
+  const rental = await approvedAgreement(api, {
+    demand: {
+      'golem.com.scheme.payu.debit-note.interval-sec?': 1,
+      'golem.com.scheme.payu.payment-timeout-sec?': 1,
+    },
+  });
   await api.market.getAgreement(rental.agreementId);
   await api.market.collectAgreementEvents({
     afterTimestamp: rental.since,
@@ -106,6 +135,30 @@ beforeAll(async () => {
   expect(results.at(-1)).toMatchObject({ index: 2, result: 'Ok', stdout: 'hello\n', isBatchFinished: true });
   await api.activity.getActivityState(activityId);
   await api.activity.getActivityUsage(activityId);
+  const debitNoteId = await pollUntil(
+    () =>
+      api.payment.getDebitNoteEvents({
+        afterTimestamp: rental.since,
+        appSessionId: rental.appSessionId,
+        timeout: 2,
+      }),
+    (batch) => batch.find((e) => e.eventType === 'DebitNoteReceivedEvent')?.debitNoteId,
+  );
+  const debitNote = await api.payment.getDebitNote(debitNoteId);
+  await api.payment.acceptDebitNote(
+    debitNoteId,
+    { totalAmountAccepted: debitNote.totalAmountDue, allocationId: rental.allocation.allocationId },
+    { timeout: 10 },
+  );
+  await pollUntil(
+    () =>
+      api.payment.getPayments({
+        afterTimestamp: rental.since,
+        appSessionId: rental.appSessionId,
+        timeout: 2,
+      }),
+    (batch) => (batch.length > 0 ? batch : undefined),
+  );
   await api.activity.destroyActivity(activityId, { timeout: 10 });
 
   await api.market.terminateAgreement(rental.agreementId, { message: 'Finished' });
@@ -154,6 +207,9 @@ describe('a full rental conforms to the yagna OpenAPI specs', () => {
       `POST ${A}/activity`,
       `POST ${A}/activity/{activityId}/exec`,
       `GET ${A}/activity/{activityId}/exec/{batchId}`,
+      `GET /payment-api/v1/debitNoteEvents`,
+      `POST /payment-api/v1/debitNotes/{debitNoteId}/accept`,
+      `GET /payment-api/v1/payments`,
       `DELETE ${A}/activity/{activityId}`,
       `POST ${M}/agreements/{agreementId}/terminate`,
       `GET /payment-api/v1/invoiceEvents`,

@@ -197,6 +197,8 @@ export interface Harness {
   readonly faults: StubFaults;
   readonly restart: Subject<void>;
   readonly modules: DevnetModule[];
+  /** Resolves once a request whose URL contains `fragment` has reached a handler (plus a short grace). */
+  arrived(fragment: string): Promise<void>;
   /** JSON request against the harness (body sent as JSON when given). */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
   close(): Promise<void>;
@@ -246,6 +248,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (options.payment !== false)
     modules.push(createPaymentModule(ctx, market, activities, options.payment ?? {}));
   const app = Fastify({ logger: false, forceCloseConnections: true });
+  const arrivedUrls: string[] = [];
+  app.addHook('preHandler', (request, _reply, done) => {
+    arrivedUrls.push(request.url);
+    done();
+  });
   for (const m of modules) await m.register(app);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
@@ -257,6 +264,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     faults,
     restart,
     modules,
+    async arrived(fragment) {
+      await eventually(() => (arrivedUrls.some((u) => u.includes(fragment)) ? true : undefined));
+      await new Promise((r) => setTimeout(r, 30));
+    },
     async call(method, path, body, headers = {}) {
       const init: RequestInit = { method, headers: { ...headers } };
       if (body !== undefined) {

@@ -32,7 +32,7 @@ describe('devnet payment: event long-polls', () => {
 
   it('wakes a pending poll as soon as an event is logged', async () => {
     const pending = events<InvoiceEventDto>(h, 'invoiceEvents', { timeout: '20' });
-    await new Promise((r) => setTimeout(r, 50));
+    await h.arrived('timeout=20');
     const agreementId = finish();
     const got = await pending;
     expect(got).toHaveLength(1);
@@ -105,7 +105,7 @@ describe('devnet payment: event long-polls', () => {
 
   it('drops pending polls when devnet restarts (the socket is destroyed)', async () => {
     const pending = fetch(`${h.url}${P}/debitNoteEvents?timeout=30`);
-    await new Promise((r) => setTimeout(r, 50));
+    await h.arrived('debitNoteEvents?timeout=30');
     h.restart.next();
     await expect(pending).rejects.toThrow();
     // the server still answers afterwards
@@ -114,7 +114,7 @@ describe('devnet payment: event long-polls', () => {
 
   it('drops pending polls when the module closes', async () => {
     const pending = fetch(`${h.url}${P}/invoiceEvents?timeout=30`);
-    await new Promise((r) => setTimeout(r, 50));
+    await h.arrived('invoiceEvents?timeout=30');
     h.modules.at(-1)!.close();
     await expect(pending).rejects.toThrow();
   });

@@ -46,6 +46,22 @@ export async function nextDebitNotes(
   return { notes, cursor: after };
 }
 
+/** Waits for the first received debit note after `cursor` that satisfies `predicate`. */
+export async function debitNoteWhere(
+  h: Harness,
+  cursor: string | undefined,
+  predicate: (note: DebitNoteDto) => boolean,
+): Promise<{ note: DebitNoteDto; cursor: string | undefined }> {
+  let after = cursor;
+  for (let i = 0; i < 20; i++) {
+    const next = await nextDebitNotes(h, after);
+    after = next.cursor;
+    const note = next.notes.find(predicate);
+    if (note !== undefined) return { note, cursor: after };
+  }
+  throw new Error('no such debit note');
+}
+
 /** Waits for the first received invoice of an agreement. */
 export async function invoiceOf(h: Harness, agreementId: string): Promise<InvoiceDto> {
   let after: string | undefined;

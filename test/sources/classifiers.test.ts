@@ -20,11 +20,15 @@ describe('poll error classifiers', () => {
   });
 
   it('retries network failures, 408, 429 and 5xx; not 4xx nor programming errors', () => {
-    expect(isTransientPollError(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }))).toBe(true);
+    expect(isTransientPollError(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }))).toBe(
+      true,
+    );
     expect(isTransientPollError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe(true);
     expect(isTransientPollError(Object.assign(new Error('t'), { name: 'TimeoutError' }))).toBe(true);
-    for (const status of [408, 429, 500, 502, 503, 504]) expect(isTransientPollError(withStatus(status))).toBe(true);
-    for (const status of [400, 401, 403, 404, 409, 410]) expect(isTransientPollError(withStatus(status))).toBe(false);
+    for (const status of [408, 429, 500, 502, 503, 504])
+      expect(isTransientPollError(withStatus(status))).toBe(true);
+    for (const status of [400, 401, 403, 404, 409, 410])
+      expect(isTransientPollError(withStatus(status))).toBe(false);
     expect(isTransientPollError(new TypeError('x is not a function'))).toBe(false);
   });
 
@@ -62,10 +66,16 @@ describe('KeyWindow', () => {
 describe('event keys', () => {
   it('keys market events by proposal id, so a draft differs from its offer', () => {
     const offer = { eventType: 'ProposalEvent', eventDate: 'x', proposal: { proposalId: 'p1' } };
-    const draft = { eventType: 'ProposalEvent', eventDate: 'y', proposal: { proposalId: 'p2', prevProposalId: 'c1' } };
+    const draft = {
+      eventType: 'ProposalEvent',
+      eventDate: 'y',
+      proposal: { proposalId: 'p2', prevProposalId: 'c1' },
+    };
     expect(marketEventKey(offer)).toBe('ProposalEvent:p1');
     expect(marketEventKey(draft)).toBe('ProposalEvent:p2');
-    expect(marketEventKey({ eventType: 'ProposalRejectedEvent', proposalId: 'p1' })).toBe('ProposalRejectedEvent:p1');
+    expect(marketEventKey({ eventType: 'ProposalRejectedEvent', proposalId: 'p1' })).toBe(
+      'ProposalRejectedEvent:p1',
+    );
     expect(marketEventKey({ b: 1, a: 2 })).toBe(marketEventKey({ a: 2, b: 1 }));
   });
 

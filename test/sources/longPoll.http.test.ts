@@ -108,7 +108,9 @@ describe('long-poll over real loopback HTTP (Promise adapter)', () => {
     expect(signals[0]?.aborted).toBe(false);
 
     // a second subscriber continues after a2: its request is held, then aborted when it leaves
-    const subscription = source.events$.subscribe({ error: (err: unknown) => expect.unreachable(String(err)) });
+    const subscription = source.events$.subscribe({
+      error: (err: unknown) => expect.unreachable(String(err)),
+    });
     await until(() => server.requests.length === 2);
     subscription.unsubscribe();
     await until(() => server.aborted.length === 1);

@@ -1,14 +1,5 @@
 import { createConnection, type Socket } from 'node:net';
-import {
-  Observable,
-  firstValueFrom,
-  retry,
-  switchMap,
-  throwError,
-  timeout,
-  timer,
-  type Subscription,
-} from 'rxjs';
+import { Observable, retry, switchMap, throwError, timeout, timer, type Subscription } from 'rxjs';
 import type { GolemRxError } from '../../errors/GolemRxError.js';
 import { isGolemRxError } from '../../errors/GolemRxError.js';
 import { BusTimeoutError } from './errors/BusTimeoutError.js';
@@ -43,6 +34,8 @@ function backoff(attempt: number, initial: number, max: number): number {
  */
 export class Dialer {
   private reconnecting: Subscription | undefined;
+  private connecting:
+    { readonly subscription: Subscription; readonly reject: (error: GolemRxError) => void } | undefined;
   private stopped = false;
 
   constructor(
@@ -50,30 +43,52 @@ export class Dialer {
     private readonly ctx: DialContext,
   ) {}
 
-  /** The first connection; rejects with `ConnectionRejectedError` or `BusTimeoutError`. */
+  /**
+   * The first connection; rejects with `ConnectionRejectedError`, `BusTimeoutError`, or the
+   * error given to `stop` if the endpoint closes first.
+   */
   connect(): Promise<void> {
     const { connectTimeout, scheduler } = this.ctx.options;
-    return firstValueFrom(
-      this.attempt().pipe(
-        retry({
-          delay: (err: unknown, n) =>
-            retriable(err) && !this.stopped ? timer(backoff(n, 10, 500), scheduler) : throwError(() => err),
-        }),
-        timeout({
-          first: connectTimeout,
-          scheduler,
-          with: () =>
-            throwError(
-              () =>
-                new BusTimeoutError({
-                  endpoint: this.ctx.localName,
-                  operation: `connect(${this.config.name} at ${this.config.path})`,
-                  timeoutMs: connectTimeout,
-                }),
-            ),
-        }),
-      ),
-    );
+    return new Promise<void>((resolve, reject) => {
+      const subscription = this.attempt()
+        .pipe(
+          retry({
+            delay: (err: unknown, n) =>
+              retriable(err) && !this.stopped ? timer(backoff(n, 10, 500), scheduler) : throwError(() => err),
+          }),
+          timeout({
+            first: connectTimeout,
+            scheduler,
+            with: () =>
+              throwError(
+                () =>
+                  new BusTimeoutError({
+                    endpoint: this.ctx.localName,
+                    operation: `connect(${this.config.name} at ${this.config.path})`,
+                    timeoutMs: connectTimeout,
+                  }),
+              ),
+          }),
+        )
+        .subscribe({
+          complete: () => {
+            this.connecting = undefined;
+            resolve();
+          },
+          error: (err: unknown) => {
+            this.connecting = undefined;
+            reject(
+              isGolemRxError(err)
+                ? err
+                : new ConnectionRejectedError(
+                    { endpoint: this.config.name, reason: 'connection failed' },
+                    { cause: err },
+                  ),
+            );
+          },
+        });
+      if (!subscription.closed) this.connecting = { subscription, reject };
+    });
   }
 
   /** The connection dropped: redial, unless stopped or reconnection is disabled. */
@@ -108,11 +123,15 @@ export class Dialer {
       });
   }
 
-  /** Stop dialling for good (the endpoint closes). */
-  stop(): void {
+  /** Stop dialling for good; a first connection still under way rejects with `reason`. */
+  stop(reason: GolemRxError): void {
     this.stopped = true;
     this.reconnecting?.unsubscribe();
     this.reconnecting = undefined;
+    const connecting = this.connecting;
+    this.connecting = undefined;
+    connecting?.subscription.unsubscribe();
+    connecting?.reject(reason);
   }
 
   /** One dial: emits once the handshake completed; unsubscribing before then closes the socket. */

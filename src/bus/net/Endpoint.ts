@@ -182,7 +182,7 @@ export class Endpoint extends EndpointMessaging implements AsyncDisposable {
         try {
           await dialer.connect();
         } catch (err) {
-          dialer.stop();
+          dialer.stop(this.notRunning('connectToEndpoints'));
           if (this.dialers.get(config.name) === dialer) this.dialers.delete(config.name);
           throw err;
         }
@@ -199,7 +199,7 @@ export class Endpoint extends EndpointMessaging implements AsyncDisposable {
     if (this.lifecycle === 'closed') return;
     this.lifecycle = 'closed';
     this.registryChanges?.unsubscribe();
-    for (const dialer of this.dialers.values()) dialer.stop();
+    for (const dialer of this.dialers.values()) dialer.stop(this.notRunning('connectToEndpoints'));
     this.dialers.clear();
     this.pending.rejectAll(
       (id) => new EndpointClosedError({ endpoint: this.name, operation: `request ${id}`, state: 'closed' }),

@@ -194,16 +194,15 @@ export abstract class EndpointState {
 
   /** Publish the remote state after a peer opened, closed or changed its subscriptions. */
   protected publishRemotes(): void {
-    if (this.remotes.closed) return;
     this.remotes.next([...this.peers.values()].map((p) => ({ name: p.name, eventTypes: p.remoteTypes })));
   }
 
   /** Publish this endpoint's advertised event types. */
   protected publishLocal(types: ReadonlySet<string>): void {
-    if (!this.local.closed) this.local.next(types);
+    this.local.next(types);
   }
 
-  /** Complete every state stream (the endpoint closed): pending waits reject. */
+  /** Complete every state stream (the endpoint closed): pending waits reject; later updates are ignored. */
   protected completeState(): void {
     this.remotes.complete();
     this.local.complete();

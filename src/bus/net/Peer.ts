@@ -46,7 +46,7 @@ export class Peer {
   /** The event types the remote subscribes to. */
   remoteTypes: ReadonlySet<string> = new Set();
   /** Why the connection ended, once it has. */
-  closeCause: GolemRxError | undefined;
+  private closeCause: GolemRxError | undefined;
   private markClosed!: () => void;
   /** Resolves when the connection has ended. */
   readonly whenClosed: Promise<void> = new Promise((resolve) => {
@@ -90,10 +90,6 @@ export class Peer {
   /** The remote's name once its `hello` arrived. */
   get name(): string {
     return this.remoteName ?? this.label;
-  }
-
-  get isOpen(): boolean {
-    return this.state === 'open';
   }
 
   get isClosed(): boolean {

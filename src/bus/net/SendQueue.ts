@@ -26,11 +26,12 @@ interface Item {
 
 /**
  * The queue in front of one peer's socket, so a slow peer delays only its own frames. Frames go
- * to the socket while it does not ask for a drain, and wait here otherwise. `send` resolves at
- * once while the backlog is under the high-water mark and otherwise when the socket drains
- * below it (the backpressure of `broadcast`). `sendNowait` never waits: its frames are bounded
- * and the overflow policy decides what goes. If the socket makes no progress for
- * `slowPeerTimeout`, `onStall` is called (the peer is then disconnected).
+ * to the socket while it buffers less than the high-water mark, and wait here otherwise. `send`
+ * resolves at once while the backlog (queued plus socket-buffered bytes) is under the mark, and
+ * otherwise when the socket drains (the backpressure of `broadcast`). `sendNowait` never
+ * waits: its queued frames are bounded and the overflow policy decides what goes. While the
+ * backlog is above the mark and the socket does not drain for `slowPeerTimeout`, `onStall` is
+ * called (the peer is then disconnected).
  */
 export class SendQueue {
   private readonly items: Item[] = [];
@@ -42,6 +43,7 @@ export class SendQueue {
   private stall: Subscription | undefined;
   private closed = false;
   private corked = false;
+  private readonly highWaterMark: number;
   private readonly uncork = (): void => {
     this.corked = false;
     this.socket.uncork();
@@ -52,6 +54,8 @@ export class SendQueue {
     private readonly limits: SendQueueLimits,
     private readonly onStall: (bufferedBytes: number, stalledMs: number) => void,
   ) {
+    // below the socket's own mark, 'drain' would never come
+    this.highWaterMark = Math.max(limits.highWaterMark, socket.writableHighWaterMark);
     socket.on('drain', () => this.onDrain());
   }
 
@@ -64,17 +68,14 @@ export class SendQueue {
   send(buf: Buffer): Promise<void> | undefined {
     if (this.closed) return undefined;
     this.enqueue({ buf, nowait: false });
-    if (this.backlog <= this.limits.highWaterMark || this.closed) return undefined;
+    if (this.backlog <= this.highWaterMark || this.closed) return undefined;
     return new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
   /** Queue a frame without waiting, within the nowait bounds and by the overflow policy. */
   sendNowait(buf: Buffer): NowaitResult {
     if (this.closed) return 'queued';
-    const full =
-      this.nowaitFrames + 1 > this.limits.nowaitMaxFrames ||
-      this.nowaitBytes + buf.length > this.limits.nowaitMaxBytes;
-    if (full && this.items.length > this.head) {
+    if (this.wouldOverflow(buf.length)) {
       if (this.limits.overflow === 'error') return 'full';
       if (this.limits.overflow === 'drop-newest' || !this.dropOldestNowait()) return 'dropped-newest';
       this.enqueue({ buf, nowait: true });
@@ -104,17 +105,17 @@ export class SendQueue {
   }
 
   private enqueue(item: Item): void {
-    if (this.items.length === this.head && !this.socket.writableNeedDrain) {
+    if (this.items.length === this.head && this.socket.writableLength < this.highWaterMark) {
       this.write(item);
-      return;
+    } else {
+      this.items.push(item);
+      this.queuedBytes += item.buf.length;
+      if (item.nowait) {
+        this.nowaitFrames++;
+        this.nowaitBytes += item.buf.length;
+      }
     }
-    this.items.push(item);
-    this.queuedBytes += item.buf.length;
-    if (item.nowait) {
-      this.nowaitFrames++;
-      this.nowaitBytes += item.buf.length;
-    }
-    this.startStallTimer();
+    if (this.backlog > this.highWaterMark) this.startStallTimer();
   }
 
   /**
@@ -127,11 +128,11 @@ export class SendQueue {
       this.socket.cork();
       process.nextTick(this.uncork);
     }
-    if (!this.socket.write(item.buf)) this.startStallTimer();
+    this.socket.write(item.buf);
   }
 
   private pump(): void {
-    while (this.head < this.items.length && !this.socket.writableNeedDrain && !this.closed) {
+    while (this.head < this.items.length && this.socket.writableLength < this.highWaterMark && !this.closed) {
       const item = this.items[this.head]!;
       this.items[this.head++] = undefined as unknown as Item;
       this.queuedBytes -= item.buf.length;
@@ -153,8 +154,8 @@ export class SendQueue {
   private onDrain(): void {
     this.stopStallTimer();
     this.pump();
-    if (this.items.length > this.head || this.socket.writableNeedDrain) this.startStallTimer();
-    if (this.backlog <= this.limits.highWaterMark) this.releaseWaiters();
+    if (this.backlog > this.highWaterMark) this.startStallTimer();
+    else this.releaseWaiters();
   }
 
   private dropOldestNowait(): boolean {

@@ -203,7 +203,7 @@ export class ExeUnit {
         : settled$;
       const sub = timed$.subscribe({
         next: answer,
-        error: (err: unknown) => finish(() => reject(err as Error)),
+        error: (err: unknown) => finish(() => reject(err instanceof Error ? err : new Error(String(err)))),
         complete: () => answer(false),
       });
       signal?.addEventListener('abort', onAbort, { once: true });

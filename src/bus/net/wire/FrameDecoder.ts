@@ -76,8 +76,9 @@ export class FrameDecoder {
       this.sink.frame(frame);
       return;
     }
+    // views, not copies: socket chunks and joined frames are never reused by Node or by us
     let at = jsonEnd;
-    const bin = lengths.map((n) => Buffer.from(body.subarray(at, (at += n))));
+    const bin = lengths.map((n) => body.subarray(at, (at += n)));
     this.sink.frame({ ...frame, bin });
   }
 
