@@ -5,9 +5,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { AgreementEventDto, MarketEventDto, ProposalDto } from '../src/api/types/market.js';
 import { consumingQueueSource, persistentLogSource } from '../src/sources/index.js';
 
-type Agreements = readonly AgreementEventDto[];
-type Offers = readonly MarketEventDto[];
-
 let testScheduler: TestScheduler;
 
 beforeEach(() => {
@@ -40,13 +37,13 @@ const rejected = (proposalId: string): MarketEventDto => ({
 });
 
 /** The n-th request returns `fetches[n]`; records the arguments. */
-function script<E>(fetches: Observable<readonly E[]>[]) {
+function script<E>(fetches: Observable<unknown>[]) {
   const calls: (string | undefined)[] = [];
   const queue = [...fetches];
   const next = (): Observable<readonly E[]> => {
     const batch = queue.shift();
     if (batch === undefined) throw new Error('a request nobody scripted');
-    return batch;
+    return batch as Observable<readonly E[]>;
   };
   return { calls, next };
 }
@@ -54,20 +51,21 @@ function script<E>(fetches: Observable<readonly E[]>[]) {
 describe('persistentLogSource', () => {
   it('passes afterTimestamp = the latest eventDate, compared as instants, never as text', () => {
     testScheduler.run(({ cold, expectObservable }) => {
-      // '…01.5Z' > '…01.50001Z' and '…02Z' > '…02.5Z' as strings; as instants it is the other way round
+      // as strings '…01.5Z' > '…01.50001Z', as instants it is the other way round;
+      // d (17:00:02.5+02:00) is 15:00:02.5Z, after c
       const a = approved('a', '2024-05-28T15:00:01.5Z');
       const b = approved('b', '2024-05-28T15:00:01.50001Z');
       const c = approved('c', '2024-05-28T15:00:02Z');
       const d = approved('d', '2024-05-28T17:00:02.5+02:00');
       // prettier-ignore
-      const f1 = cold<Agreements>('-(a|)', { a: [a] });
-      const f2 = cold<Agreements>(' -(b|)', { b: [b] });
-      const f3 = cold<Agreements>('  -(c|)', { c: [c, d] });
-      const f4 = cold<Agreements>('   -');
+      const f1 = cold(' -(a|)', { a: [a] });
+      const f2 = cold('  -(b|)', { b: [b] });
+      const f3 = cold('   -(c|)', { c: [c, d] });
+      const f4 = cold('    -');
       const unsub = '   -------!';
       const expected = '-xy(zw)-';
 
-      const { calls, next } = script([f1, f2, f3, f4]);
+      const { calls, next } = script<AgreementEventDto>([f1, f2, f3, f4]);
       const source = persistentLogSource<AgreementEventDto>({
         fetchBatch: (after) => (calls.push(after), next()),
         minIntervalMs: 0,
@@ -84,14 +82,14 @@ describe('persistentLogSource', () => {
       const again = approved('a', '2024-05-28T15:00:01.200000Z');
       const b = approved('b', '2024-05-28T15:00:03Z');
       // prettier-ignore
-      const f1 = cold<Agreements>('-(a|)', { a: [a] });
-      const f2 = cold<Agreements>(' -(e|)', { e: [] });
-      const f3 = cold<Agreements>('  -(b|)', { b: [again, b] });
-      const f4 = cold<Agreements>('   -');
+      const f1 = cold(' -(a|)', { a: [a] });
+      const f2 = cold('  -(e|)', { e: [] });
+      const f3 = cold('   -(b|)', { b: [again, b] });
+      const f4 = cold('    -');
       const unsub = '   -----!';
       const expected = '-x-y--';
 
-      const { calls, next } = script([f1, f2, f3, f4]);
+      const { calls, next } = script<AgreementEventDto>([f1, f2, f3, f4]);
       const source = persistentLogSource<AgreementEventDto>({
         fetchBatch: (after) => (calls.push(after), next()),
         minIntervalMs: 0,
@@ -105,8 +103,8 @@ describe('persistentLogSource', () => {
   it("starts at 'now' on the scheduler's clock, fixed at the first subscription", () => {
     testScheduler.run(({ cold, expectObservable }) => {
       // prettier-ignore
-      const f1 = cold<Agreements>('   -(e|)', { e: [] });
-      const f2 = cold<Agreements>('          -');
+      const f1 = cold('    -(e|)', { e: [] });
+      const f2 = cold('         -');
       const sub = '     ---^-------!';
 
       const { calls, next } = script<AgreementEventDto>([f1, f2]);
@@ -123,7 +121,7 @@ describe('persistentLogSource', () => {
 
   it('errors with MalformedTimestampError on an eventDate it cannot order', () => {
     testScheduler.run(({ cold, expectObservable }) => {
-      const { next } = script([cold<Agreements>('-(a|)', { a: [approved('a', 'yesterday')] })]);
+      const { next } = script<AgreementEventDto>([cold('-(a|)', { a: [approved('a', 'yesterday')] })]);
       const source = persistentLogSource<AgreementEventDto>({ fetchBatch: () => next() });
       expectObservable(source.events$).toBe(
         '-#',
@@ -138,16 +136,15 @@ describe('consumingQueueSource', () => {
   it('has no cursor and drops a proposal it already delivered, by proposal id', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       // prettier-ignore
-      const f1 = cold<Offers>('-(a|)', { a: [offer('p1'), offer('p2')] });
-      const f2 = cold<Offers>(' -----(b|)', { b: [offer('p2'), rejected('p2'), offer('p3')] });
-      const f3 = cold<Offers>('      -');
+      const f1 = cold(' -(a|)', { a: [offer('p1'), offer('p2')] });
+      const f2 = cold('  -----(b|)', { b: [offer('p2'), rejected('p2'), offer('p3')] });
+      const f3 = cold('       -');
       const unsub = '   ----------!';
       const expected = '-(xy)-(zw)-';
 
-      const calls: unknown[] = [];
-      const queue = [f1, f2, f3];
+      const { calls, next } = script<MarketEventDto>([f1, f2, f3]);
       const source = consumingQueueSource<MarketEventDto>({
-        fetchBatch: (signal) => (calls.push(signal), queue.shift()!),
+        fetchBatch: () => (calls.push(undefined), next()),
       });
       expectObservable(source.events$, unsub).toBe(expected, {
         x: offer('p1'),
@@ -164,13 +161,13 @@ describe('consumingQueueSource', () => {
   it('keeps proposals a consumer left behind for the next one (the server will not send them again)', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       // prettier-ignore
-      const f1 = cold<Offers>('-(a|)', { a: [offer('p1'), offer('p2')] });
-      const f2 = cold<Offers>('    -');
+      const f1 = cold(' -(a|)', { a: [offer('p1'), offer('p2')] });
+      const f2 = cold('    -');
       const f2subs = '  ---^-!';
       const sub2 = '    ---^-!';
 
-      const queue = [f1, f2];
-      const source = consumingQueueSource<MarketEventDto>({ fetchBatch: () => queue.shift()! });
+      const { next } = script<MarketEventDto>([f1, f2]);
+      const source = consumingQueueSource<MarketEventDto>({ fetchBatch: next });
       expectObservable(source.events$.pipe(take(1))).toBe('-(x|)', { x: offer('p1') });
       expectObservable(source.events$, sub2).toBe('---y-', { y: offer('p2') });
       expectSubscriptions(f2.subscriptions).toBe(f2subs);
@@ -180,8 +177,8 @@ describe('consumingQueueSource', () => {
   it('completes when the demand is gone (404), instead of polling forever', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       const gone = Object.assign(new Error('Subscription not found'), { status: 404 });
-      const queue = [cold<Offers>('--#', undefined, gone)];
-      const source = consumingQueueSource<MarketEventDto>({ fetchBatch: () => queue.shift()! });
+      const { next } = script<MarketEventDto>([cold('--#', undefined, gone)]);
+      const source = consumingQueueSource<MarketEventDto>({ fetchBatch: next });
       expectObservable(source.events$).toBe('--|');
     });
   });

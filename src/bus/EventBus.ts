@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import { Subject } from 'rxjs';
 import { KeyWindow } from '../sources/keyWindow.js';
-import type { EventClass, GolemEvent, ResourceEvent } from './events.js';
+import type { EventClass, EventOf, GolemEvent, ResourceEvent } from './events.js';
 import { DuplicateResourceClosed, ListenerBacklogged, ListenerFailed, ResourceClosed } from './events.js';
 import type { Listener } from './listenerQueue.js';
 import { ListenerQueue } from './listenerQueue.js';
@@ -75,16 +75,12 @@ export class EventBus {
    * Calls `callback` with every event of one of `options.classes` (every event when none given).
    * @returns a handle to stop listening
    */
-  listen<C extends EventClass[] = EventClass[]>(
-    callback: Listener<InstanceType<C[number]>>,
+  listen<C extends EventClass = EventClass<GolemEvent>>(
+    callback: Listener<EventOf<C>>,
     options: ListenOptions<C> = {},
   ): ListenerHandle {
     const classes: readonly EventClass[] = options.classes ?? [];
-    return this.register(
-      callback,
-      (event): event is InstanceType<C[number]> => matchesClasses(event, classes),
-      options,
-    );
+    return this.register(callback, (event): event is EventOf<C> => matchesClasses(event, classes), options);
   }
 
   /**
@@ -92,12 +88,12 @@ export class EventBus {
    * resource classes or kinds, resource ids (an empty or missing filter matches everything).
    * @returns a handle to stop listening
    */
-  resourceListen<C extends EventClass<ResourceEvent>[] = EventClass<ResourceEvent>[]>(
-    callback: Listener<InstanceType<C[number]>>,
+  resourceListen<C extends EventClass<ResourceEvent> = EventClass<ResourceEvent>>(
+    callback: Listener<EventOf<C>>,
     options: ResourceListenOptions<C> = {},
   ): ListenerHandle {
     const selected = resourceFilter(options);
-    return this.register(callback, (event): event is InstanceType<C[number]> => selected(event), options);
+    return this.register(callback, (event): event is EventOf<C> => selected(event), options);
   }
 
   /** Resolves when every listener has handled every event emitted so far (and since). */
@@ -161,9 +157,9 @@ export interface ListenerHandle {
 }
 
 /** Options of {@link EventBus.listen}. */
-export interface ListenOptions<C extends EventClass[] = EventClass[]> {
+export interface ListenOptions<C extends EventClass = EventClass> {
   /** Event classes to receive (subclasses included); all events when empty or missing. */
-  readonly classes?: C;
+  readonly classes?: readonly C[];
   /** A name for the listener's id in reports. @default 'listener' */
   readonly name?: string;
   /** Queue length reported by `ListenerBacklogged`. @default the bus's highWaterMark */
@@ -171,9 +167,9 @@ export interface ListenOptions<C extends EventClass[] = EventClass[]> {
 }
 
 /** Options of {@link EventBus.resourceListen}. */
-export interface ResourceListenOptions<C extends EventClass<ResourceEvent>[] = EventClass<ResourceEvent>[]> {
+export interface ResourceListenOptions<C extends EventClass<ResourceEvent> = EventClass<ResourceEvent>> {
   /** Resource event classes to receive; all resource events when empty or missing. */
-  readonly eventClasses?: C;
+  readonly eventClasses?: readonly C[];
   /** Resource classes or kind names (`'Allocation'`); all resources when empty or missing. */
   readonly resourceClasses?: readonly ResourceMatcher[];
   /** Resource ids; all resources when empty or missing. */

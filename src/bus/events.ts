@@ -20,6 +20,12 @@ export interface NodeInfo {
 export type EventClass<T extends GolemEvent = GolemEvent> = abstract new (...args: never[]) => T;
 
 /**
+ * The events of a class (or union of classes): `EventOf<typeof NewResource>` is `NewResource`.
+ * (`InstanceType` yields `any` for `EventClass`, so routing uses this.)
+ */
+export type EventOf<C> = C extends abstract new (...args: never[]) => infer T ? T : never;
+
+/**
  * Base class of everything emitted on a node's event bus (`node.events`).
  * Route by class with `ofType(...)`: a base class matches all its subclasses.
  */

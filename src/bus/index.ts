@@ -1,7 +1,7 @@
 // src/bus (in-process): the node's event bus, its event classes and routing operators.
 export type { EventBusConfig, ListenerHandle, ListenOptions, ResourceListenOptions } from './EventBus.js';
 export { EventBus } from './EventBus.js';
-export type { BusResource, EventClass, NodeInfo } from './events.js';
+export type { BusResource, EventClass, EventOf, NodeInfo } from './events.js';
 export {
   DuplicateResourceClosed,
   GolemEvent,

@@ -1,7 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { filter, map } from 'rxjs';
 import type { SourceHealth } from '../sources/health.js';
-import type { BusResource, EventClass, GolemEvent, ResourceEvent } from './events.js';
+import type { BusResource, EventClass, EventOf, GolemEvent, ResourceEvent } from './events.js';
 import { SourceHealthChanged } from './events.js';
 import type { ResourceMatcher } from './routing.js';
 import { matchesClasses, resourceFilter } from './routing.js';
@@ -26,8 +26,8 @@ import { matchesClasses, resourceFilter } from './routing.js';
  */
 export function ofType<C extends EventClass[]>(
   ...classes: C
-): OperatorFunction<GolemEvent, InstanceType<C[number]>> {
-  return filter((event): event is InstanceType<C[number]> => matchesClasses(event, classes));
+): OperatorFunction<GolemEvent, EventOf<C[number]>> {
+  return filter((event): event is EventOf<C[number]> => matchesClasses(event, classes));
 }
 
 /**

@@ -20,11 +20,17 @@ export class ResourceDataNotLoadedError extends GolemRxError {
   readonly resourceId: string;
 
   constructor(context: { resourceType: string; resourceId: string }, options?: { cause?: unknown }) {
-    super(`${context.resourceType} ${context.resourceId}: data was never fetched (call getData() first)`, options);
+    super(
+      `${context.resourceType} ${context.resourceId}: data was never fetched (call getData() first)`,
+      options,
+    );
     this.resourceType = context.resourceType;
     this.resourceId = context.resourceId;
   }
 }
 
 /** Is `err` a {@link ResourceDataNotLoadedError} (by class, or by name across realms)? */
-export const isResourceDataNotLoadedError = errorGuard(ResourceDataNotLoadedError, 'ResourceDataNotLoadedError');
+export const isResourceDataNotLoadedError = errorGuard(
+  ResourceDataNotLoadedError,
+  'ResourceDataNotLoadedError',
+);

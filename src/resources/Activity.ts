@@ -139,7 +139,9 @@ export class Activity extends Resource<ActivityStateDto> implements ActivityPort
    * @returns a cold, awaitable {@link Action}
    */
   deployAndStart(): Action<void> {
-    return action(this.exec(DEPLOY_AND_START).pipe(concatMap((batch) => batch.results$.pipe(ignoreElements()))));
+    return action(
+      this.exec(DEPLOY_AND_START).pipe(concatMap((batch) => batch.results$.pipe(ignoreElements()))),
+    );
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   retry,
   take,
   throwError,
+  timeout as rxTimeout,
   timer,
 } from 'rxjs';
 import type { AgreementDto, AgreementEventDto } from '../api/types/index.js';
@@ -17,7 +18,7 @@ import { isYagnaTimeoutError } from '../errors/YagnaTimeoutError.js';
 import type { AgreementPort } from '../operators/ports.js';
 import { type Action, type CallResult, action, fromCall } from './Action.js';
 import { Activity } from './Activity.js';
-import { alongside, onSuccess, tolerate, voidCall } from './internals.js';
+import { alongside, createOrRelease, inBackground, onSuccess, tolerate, voidCall } from './internals.js';
 import { Invoice } from './Invoice.js';
 import type { Proposal } from './Proposal.js';
 import { Resource } from './Resource.js';
@@ -102,7 +103,11 @@ export class Agreement extends Resource<AgreementDto, AgreementEventDto> impleme
     return action(
       defer(() =>
         voidCall((signal) =>
-          this.node.api.market.confirmAgreement(this.id, { appSessionId: this.node.appSessionId }, { signal }),
+          this.node.api.market.confirmAgreement(
+            this.id,
+            { appSessionId: this.node.appSessionId },
+            { signal },
+          ),
         ),
       ),
     );
@@ -110,7 +115,8 @@ export class Agreement extends Resource<AgreementDto, AgreementEventDto> impleme
 
   /**
    * Waits for the provider's decision (`POST /agreements/{id}/wait`), re-issuing the request on
-   * 408 (still pending) until `timeout` ms of the node's scheduler have passed. Completes when
+   * 408 (still pending) until `timeout` ms of the node's scheduler have passed (then the request
+   * in flight is aborted). Completes when
    * approved (and emits `ResourceChangePossible`). Errors with `AgreementNotApprovedError`: a 410
    * `Rejected`, `Cancelled` or expired (then the agreement is closed), or outcome `Timeout`.
    *
@@ -145,6 +151,7 @@ export class Agreement extends Resource<AgreementDto, AgreementEventDto> impleme
             this.markClosed();
             return throwError(() => this.notApproved(outcomeOf(error), error));
           }),
+          rxTimeout({ first: timeout, scheduler, with: () => throwError(() => this.notApproved('Timeout')) }),
           onSuccess(() => this.markApproved()),
         );
       }),
@@ -160,9 +167,9 @@ export class Agreement extends Resource<AgreementDto, AgreementEventDto> impleme
   cancel(reason = 'Cancelled by the requestor'): Action<void> {
     return action(
       defer(() =>
-        voidCall((signal) => this.node.api.market.cancelAgreement(this.id, { message: reason }, { signal })).pipe(
-          onSuccess(() => this.markClosed()),
-        ),
+        voidCall((signal) =>
+          this.node.api.market.cancelAgreement(this.id, { message: reason }, { signal }),
+        ).pipe(onSuccess(() => this.markClosed())),
       ),
     );
   }
@@ -189,6 +196,8 @@ export class Agreement extends Resource<AgreementDto, AgreementEventDto> impleme
 
   /**
    * Creates an activity on this (approved) agreement (`POST /activity`); not deployed yet.
+   * Unsubscribing while the request is in flight does not abort it: the activity it makes is
+   * destroyed in the background instead of leaking.
    *
    * @param options `autoclose`: destroy it when the node closes (default `true`)
    * @returns a cold, awaitable {@link Action} of the {@link Activity} (a child of this agreement)
@@ -196,13 +205,15 @@ export class Agreement extends Resource<AgreementDto, AgreementEventDto> impleme
   createActivity(options: { autoclose?: boolean } = {}): Action<Activity> {
     return action(
       defer(() =>
-        fromCall((signal) => this.node.api.activity.createActivity(this.id, {}, { signal })).pipe(
-          map(({ activityId }) => {
-            const activity = this.node.activity(activityId, this.id);
-            activity.attachTo(this);
-            if (options.autoclose ?? true) this.node.autoclose(activity);
-            return activity;
-          }),
+        createOrRelease(
+          fromCall((signal) => this.node.api.activity.createActivity(this.id, {}, { signal })).pipe(
+            map(({ activityId }) => {
+              const activity = this.node.activity(activityId, this.id);
+              if (options.autoclose ?? true) this.node.autoclose(activity);
+              return activity;
+            }),
+          ),
+          (activity) => inBackground(activity, 'destroy', activity.destroy()),
         ),
       ),
     );

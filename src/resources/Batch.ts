@@ -15,13 +15,14 @@ import {
   tap,
   throwError,
 } from 'rxjs';
-import type { ExeScriptCommandDto, ExeScriptCommandResultDto } from '../api/types/index.js';
+import type { ExeScriptCommandDto, ExeScriptCommandResultDto, RuntimeEventDto } from '../api/types/index.js';
 import { SourceHealthChanged } from '../bus/events.js';
 import { BatchError } from '../errors/BatchError.js';
 import { isYagnaTimeoutError } from '../errors/YagnaTimeoutError.js';
 import { createLongPollSource } from '../sources/longPoll.js';
 import { type CallResult, fromCall } from './Action.js';
 import type { Activity } from './Activity.js';
+import { streamOf } from './internals.js';
 import { Resource } from './Resource.js';
 
 /** One command's result (`ExeScriptCommandResult`). */
@@ -92,15 +93,26 @@ export class Batch extends Resource<readonly BatchResult[]> {
       if (this.finished) return concat(from(known), this.failure ? throwError(() => this.failure) : EMPTY);
       return concat(
         from(known),
-        this.liveResults$.pipe(
-          concatMap((result) => (result.index < known.length ? EMPTY : of(result))),
-        ),
+        this.liveResults$.pipe(concatMap((result) => (result.index < known.length ? EMPTY : of(result)))),
       );
     }).pipe(
       concatMap((result) =>
         result.result === 'Error' ? throwError(() => this.failure ?? this.errorOf(result)) : of(result),
       ),
     );
+  }
+
+  /**
+   * The batch's RuntimeEvents as yagna streams them (`Accept: text/event-stream`): `started`,
+   * `stdout`/`stderr` (for `capture: { stdout: { stream: {} } }`), `progress`, `finished`. Cold:
+   * each subscription opens a stream; unsubscribing closes it. yagna does not replay, so subscribe
+   * right after `exec`. Completes after the `finished` event of the last command or of a failed
+   * one; errors with the client's errors.
+   */
+  get runtime$(): Observable<RuntimeEventDto> {
+    return streamOf<RuntimeEventDto>((signal) =>
+      this.node.api.activity.streamBatchResults(this.activity.id, this.id, { signal }),
+    ).pipe(takeWhile((event) => !this.isLastRuntimeEvent(event), true));
   }
 
   /**
@@ -142,7 +154,9 @@ export class Batch extends Resource<readonly BatchResult[]> {
           ),
         ).pipe(
           map((results) =>
-            results.filter((result) => (this.script === undefined ? result.index >= next : result.index === next)),
+            results.filter((result) =>
+              this.script === undefined ? result.index >= next : result.index === next,
+            ),
           ),
           catchError((error: unknown) =>
             isYagnaTimeoutError(error) && error.status === 408 ? of([]) : throwError(() => error),
@@ -161,6 +175,14 @@ export class Batch extends Resource<readonly BatchResult[]> {
   private isLast(result: BatchResult): boolean {
     if (result.result === 'Error') return true;
     return this.script === undefined ? result.isBatchFinished : result.index >= this.script.length - 1;
+  }
+
+  private isLastRuntimeEvent(event: RuntimeEventDto): boolean {
+    if (!('finished' in event.kind)) return false;
+    return (
+      event.kind.finished.return_code !== 0 ||
+      (this.script !== undefined && event.index >= this.script.length - 1)
+    );
   }
 
   private collect(result: BatchResult): void {

@@ -118,7 +118,9 @@ export class Demand extends Resource<DemandDto, MarketEventDto> {
   body$(): Observable<DemandOfferBaseDto> {
     return defer(() =>
       this.body === undefined
-        ? this.ensureData$().pipe(map((data) => ({ properties: data.properties, constraints: data.constraints })))
+        ? this.ensureData$().pipe(
+            map((data) => ({ properties: data.properties, constraints: data.constraints })),
+          )
         : of(this.body),
     );
   }

@@ -14,7 +14,7 @@ import {
 } from 'rxjs';
 import { createYagnaApi } from '../api/index.js';
 import type { ExeScriptCommandDto, IdentityDto } from '../api/types/index.js';
-import { EventBus } from '../bus/EventBus.js';
+import { EventBus, type ListenerHandle } from '../bus/EventBus.js';
 import { NewResource, NodeClosed, NodeClosing, NodeStarted } from '../bus/events.js';
 import { NodeClosedError } from '../errors/NodeClosedError.js';
 import { type Action, action, fromCall } from './Action.js';
@@ -24,8 +24,7 @@ import { Allocation } from './Allocation.js';
 import { Batch } from './Batch.js';
 import { DebitNote } from './DebitNote.js';
 import { Demand } from './Demand.js';
-import { ResourceOperationFailed } from './events.js';
-import { randomId } from './internals.js';
+import { inBackground, randomId, startLogging } from './internals.js';
 import { Invoice } from './Invoice.js';
 import type { NodeApi } from './NodeApi.js';
 import { type CloseReport, closeResources } from './nodeClose.js';
@@ -103,6 +102,7 @@ export class GolemNode implements AsyncDisposable {
   private readonly background = new Subscription();
   private readonly stopping = new ReplaySubject<void>(1);
   private readonly stopped = new ReplaySubject<void>(1);
+  private readonly logging: ListenerHandle | undefined;
   private lifecycle: NodeState = 'new';
   private me: IdentityDto | undefined;
   private closing: Promise<CloseReport> | undefined;
@@ -132,9 +132,11 @@ export class GolemNode implements AsyncDisposable {
       const client = createYagnaApi({ url: options.apiUrl, appKey: options.appKey }, this.env);
       this.api = client;
       this.apiUrl = client.config.apiUrl;
+      this.logging = startLogging(this.events, options.logger, client.config.appKey);
     } else {
       this.api = options.api;
       this.apiUrl = options.apiUrl ?? '(injected api)';
+      this.logging = startLogging(this.events, options.logger, options.appKey);
     }
     this.proposals$ = merge(
       this.proposalArrivals,
@@ -230,7 +232,8 @@ export class GolemNode implements AsyncDisposable {
           if (options.autoclose ?? true) this.autoclose(demand);
           this.createdDemands.push(demand);
           this.demandCreated.next(demand);
-          if (options.autostart ?? true) this.collectInBackground(demand);
+          if (options.autostart ?? true)
+            this.background.add(inBackground(demand, 'collectEvents', demand.collecting$));
         }),
       ),
     );
@@ -250,7 +253,7 @@ export class GolemNode implements AsyncDisposable {
   demand$(options: CreateDemandOptions): Observable<Proposal> {
     checkDemandExpiration(this, options.expiration);
     return sharedDemand(this.createDemand({ ...options, autostart: false }), (demand) =>
-      this.unsubscribeInBackground(demand),
+      inBackground(demand, 'unsubscribe', demand.unsubscribe()),
     );
   }
 
@@ -279,7 +282,8 @@ export class GolemNode implements AsyncDisposable {
   /** The activity `id`; give its agreement id if known (else `activity.resolveAgreement()`). */
   activity(id: string, agreementId?: string): Activity {
     const activity = this.obtain(Activity.kind, id, () => new Activity(this, id, agreementId));
-    if (agreementId !== undefined && activity.parent === undefined) activity.attachTo(this.agreement(agreementId));
+    if (agreementId !== undefined && activity.parent === undefined)
+      activity.attachTo(this.agreement(agreementId));
     return activity;
   }
 
@@ -368,21 +372,6 @@ export class GolemNode implements AsyncDisposable {
     });
   }
 
-  private unsubscribeInBackground(demand: Demand): void {
-    if (demand.closed) return;
-    demand.unsubscribe().subscribe({
-      error: (error: unknown) => this.events.emit(new ResourceOperationFailed(demand, 'unsubscribe', error)),
-    });
-  }
-
-  private collectInBackground(demand: Demand): void {
-    this.background.add(
-      demand.collecting$.subscribe({
-        error: (error: unknown) => this.events.emit(new ResourceOperationFailed(demand, 'collectEvents', error)),
-      }),
-    );
-  }
-
   private async shutdown(): Promise<CloseReport> {
     this.lifecycle = 'closing';
     this.events.emit(new NodeClosing({ baseUrl: this.apiUrl }));
@@ -395,6 +384,8 @@ export class GolemNode implements AsyncDisposable {
     this.stopped.next();
     this.stopped.complete();
     this.events.emit(new NodeClosed({ baseUrl: this.apiUrl }));
+    await this.logging?.whenIdle();
+    this.logging?.stop();
     return report;
   }
 }

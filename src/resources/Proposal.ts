@@ -7,7 +7,7 @@ import type { DraftProposal, OfferProposal } from '../operators/ports.js';
 import { type Action, type CallResult, action, fromCall } from './Action.js';
 import type { Agreement } from './Agreement.js';
 import type { Demand } from './Demand.js';
-import { alongside, onSuccess, voidCall } from './internals.js';
+import { UNWANTED, alongside, createOrRelease, inBackground, onSuccess, voidCall } from './internals.js';
 import { PROPERTY, buildCounterProposal } from './payload.js';
 import { Resource } from './Resource.js';
 
@@ -49,7 +49,10 @@ export interface CreateAgreementOptions {
  * const agreement = await draft.createAgreement();
  * ```
  */
-export class Proposal extends Resource<ProposalDto, MarketEventDto> implements OfferProposal<Proposal>, DraftProposal<Agreement> {
+export class Proposal
+  extends Resource<ProposalDto, MarketEventDto>
+  implements OfferProposal<Proposal>, DraftProposal<Agreement>
+{
   /** The resource kind on the bus. */
   static readonly kind = 'Proposal';
   readonly kind = 'Proposal';
@@ -225,7 +228,8 @@ export class Proposal extends Resource<ProposalDto, MarketEventDto> implements O
   /**
    * Makes an agreement from this draft (`POST /agreements`, state `Proposal`, not confirmed yet).
    * yagna requires a provider's `draft` (one round of counter-proposals). Emits
-   * `ResourceChangePossible` for the proposal.
+   * `ResourceChangePossible` for the proposal. Unsubscribing while the request is in flight does
+   * not abort it: the agreement it makes is cancelled in the background instead of leaking.
    *
    * @returns a cold, awaitable {@link Action} of the {@link Agreement} (a child of this proposal)
    */
@@ -235,8 +239,11 @@ export class Proposal extends Resource<ProposalDto, MarketEventDto> implements O
         const validTo =
           options.validTo ?? this.node.scheduler.now() + (options.validFor ?? DEFAULT_AGREEMENT_VALID_FOR_MS);
         const providerId = this.providerId;
-        return fromCall((signal) =>
-          this.node.api.market.createAgreement({ proposalId: this.id, validTo: new Date(validTo) }, { signal }),
+        const create$ = fromCall((signal) =>
+          this.node.api.market.createAgreement(
+            { proposalId: this.id, validTo: new Date(validTo) },
+            { signal },
+          ),
         ).pipe(
           map((id) => {
             const agreement = this.node.agreement(id);
@@ -247,6 +254,9 @@ export class Proposal extends Resource<ProposalDto, MarketEventDto> implements O
             this.node.events.emit(new ResourceChangePossible(this));
             return agreement;
           }),
+        );
+        return createOrRelease(create$, (agreement) =>
+          inBackground(agreement, 'cancel', agreement.cancel(UNWANTED)),
         );
       }),
     );

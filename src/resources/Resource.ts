@@ -94,9 +94,13 @@ export abstract class Resource<D = unknown, E = unknown> implements BusResource 
       const emit = (): void => {
         if (this.current !== undefined) subscriber.next(this.current.data);
       };
+      if (this.isClosed) {
+        emit();
+        subscriber.complete();
+        return undefined;
+      }
       const changes = this.dataChanged.subscribe({ next: emit, complete: () => subscriber.complete() });
       emit();
-      if (this.isClosed) subscriber.complete();
       return changes;
     });
   }
@@ -156,7 +160,11 @@ export abstract class Resource<D = unknown, E = unknown> implements BusResource 
         if (flushing) return;
         flushing = true;
         try {
-          for (let child = this.childList[index]; !subscriber.closed && child !== undefined; child = this.childList[index]) {
+          for (
+            let child = this.childList[index];
+            !subscriber.closed && child !== undefined;
+            child = this.childList[index]
+          ) {
             index++;
             subscriber.next(child);
           }

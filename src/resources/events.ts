@@ -8,12 +8,7 @@ import type { Resource } from './Resource.js';
 
 /** What the node was doing for a resource, in the background, when it failed. */
 export type BackgroundOperation =
-  | 'collectEvents'
-  | 'unsubscribe'
-  | 'release'
-  | 'destroy'
-  | 'terminate'
-  | 'cancel';
+  'collectEvents' | 'unsubscribe' | 'release' | 'destroy' | 'terminate' | 'cancel';
 
 /**
  * Something the node did in the background for a resource failed: the event collection of an

@@ -4,10 +4,27 @@
  * @internal
  * @module
  */
-import { EMPTY, type MonoTypeOperatorFunction, Observable, catchError, ignoreElements, tap, throwError } from 'rxjs';
+import {
+  EMPTY,
+  type MonoTypeOperatorFunction,
+  Observable,
+  Subscription,
+  catchError,
+  ignoreElements,
+  isObservable,
+  tap,
+  throwError,
+} from 'rxjs';
 import { isYagnaGoneError } from '../errors/YagnaGoneError.js';
 import { isYagnaNotFoundError } from '../errors/YagnaNotFoundError.js';
+import type { EventBus, ListenerHandle } from '../bus/EventBus.js';
+import { type EnableDefaultLoggerOptions, enableDefaultLogger } from '../logging/enableDefaultLogger.js';
 import { type CallResult, fromCall } from './Action.js';
+import { type BackgroundOperation, ResourceOperationFailed } from './events.js';
+import type { Resource } from './Resource.js';
+
+/** The reason given when something created for a subscriber who left is withdrawn. */
+export const UNWANTED = 'No longer needed by the requestor';
 
 /** Completes instead of erroring when `accept(error)` holds; other errors pass. */
 export function tolerate<T>(accept: (error: unknown) => boolean): MonoTypeOperatorFunction<T> {
@@ -42,6 +59,90 @@ export function randomId(): string {
 export function alongside<T>(main$: Observable<T>, background$: Observable<unknown>): Observable<T> {
   return new Observable<T>((subscriber) => {
     subscriber.add(main$.subscribe(subscriber));
-    if (!subscriber.closed) subscriber.add(background$.subscribe({ error: (error: unknown) => subscriber.error(error) }));
+    if (!subscriber.closed)
+      subscriber.add(background$.subscribe({ error: (error: unknown) => subscriber.error(error) }));
+  });
+}
+
+/**
+ * A call that creates something (POST), made safe to cancel: unsubscribing while it is in flight
+ * does not abort it (the request may already have reached yagna, and aborting would leak what it
+ * created); it runs to its end apart from the subscriber and `release` undoes what it created.
+ * A failure after the subscriber left created nothing and concerns nobody.
+ *
+ * ```text
+ * call:     ----c|
+ * unsub:    --!
+ * result:   ---          (release(c) at frame 4)
+ * ```
+ */
+export function createOrRelease<T>(call$: Observable<T>, release: (created: T) => void): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    let left = false;
+    call$.subscribe({
+      next: (created) => (left ? release(created) : subscriber.next(created)),
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    });
+    return () => {
+      left = true;
+    };
+  });
+}
+
+/**
+ * Runs work nobody awaits (a release from a teardown, an autostarted collection); a failure
+ * becomes `ResourceOperationFailed` on the node's bus. Skipped when the resource is closed.
+ * @returns the subscription (to stop it)
+ */
+export function inBackground(
+  resource: Resource,
+  operation: BackgroundOperation,
+  work$: Observable<unknown>,
+): Subscription {
+  if (resource.closed) return Subscription.EMPTY;
+  return work$.subscribe({
+    error: (error: unknown) =>
+      resource.node.events.emit(new ResourceOperationFailed(resource, operation, error)),
+  });
+}
+
+/**
+ * Starts the node's `logger` option: `enableDefaultLogger` with the app key among the secrets.
+ * @returns the listener to stop on close, or `undefined` when logging is off
+ */
+export function startLogging(
+  bus: EventBus,
+  logger: boolean | EnableDefaultLoggerOptions | undefined,
+  appKey: string | undefined,
+): ListenerHandle | undefined {
+  if (logger === undefined || logger === false) return undefined;
+  const given = logger === true ? {} : logger;
+  return enableDefaultLogger(bus, {
+    ...given,
+    secrets: [...(given.secrets ?? []), ...(appKey === undefined ? [] : [appKey])],
+  });
+}
+
+/**
+ * A stream (an AsyncIterable from the client, or an Observable from a stub) as a cold Observable:
+ * `open(signal)` runs at subscription; unsubscribing aborts the signal, which ends the stream.
+ */
+export function streamOf<T>(open: (signal: AbortSignal) => AsyncIterable<T> | Observable<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const controller = new AbortController();
+    const source = open(controller.signal);
+    if (isObservable(source)) return source.subscribe(subscriber);
+    const pump = async (): Promise<void> => {
+      for await (const value of source) {
+        if (subscriber.closed) return;
+        subscriber.next(value);
+      }
+    };
+    pump().then(
+      () => subscriber.complete(),
+      (error: unknown) => subscriber.error(error),
+    );
+    return () => controller.abort();
   });
 }

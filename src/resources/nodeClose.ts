@@ -102,7 +102,10 @@ function phase(steps: Step[]): Observable<CloseFailure[]> {
  * (destroy), agreements (terminate or cancel), demands (unsubscribe), allocations (release).
  * Each phase runs its steps in parallel and starts when the previous one has finished.
  */
-export async function closeResources(resources: Iterable<Resource>, config: NodeConfig): Promise<CloseReport> {
+export async function closeResources(
+  resources: Iterable<Resource>,
+  config: NodeConfig,
+): Promise<CloseReport> {
   const open = [...resources].filter((r) => !r.closed);
   const of$ = <R extends Resource>(cls: abstract new (...args: never[]) => R): R[] =>
     open.filter((r): r is R => r instanceof cls && !r.closed);

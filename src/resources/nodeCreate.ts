@@ -22,6 +22,7 @@ import type { YagnaEnv } from '../api/index.js';
 import type { DemandOfferBaseDto, MarketDecorationDto } from '../api/types/index.js';
 import { NoMatchingAccountError } from '../errors/NoMatchingAccountError.js';
 import { fromCall } from './Action.js';
+import { createOrRelease, inBackground } from './internals.js';
 import type { Allocation } from './Allocation.js';
 import type { Demand } from './Demand.js';
 import type { GolemNode } from './GolemNode.js';
@@ -54,7 +55,10 @@ export function checkDemandExpiration(node: GolemNode, expiration: Date | number
   }
 }
 
-/** Picks the sending account for `driver`/`network` and creates the allocation on it. */
+/**
+ * Picks the sending account for `driver`/`network` and creates the allocation on it. The POST is
+ * not aborted by an unsubscribe: what it creates is released in the background instead.
+ */
 export function allocationCreation(
   node: GolemNode,
   env: YagnaEnv,
@@ -71,25 +75,35 @@ export function allocationCreation(
         return throwError(() => new NoMatchingAccountError({ network, driver, available }));
       }
       const timeout = new Date(node.scheduler.now() + expires);
-      return fromCall((signal) =>
-        node.api.payment.createAllocation(
-          { totalAmount: options.amount, paymentPlatform: account.platform, address: account.address, timeout },
-          { signal },
+      return createOrRelease(
+        fromCall((signal) =>
+          node.api.payment.createAllocation(
+            {
+              totalAmount: options.amount,
+              paymentPlatform: account.platform,
+              address: account.address,
+              timeout,
+            },
+            { signal },
+          ),
+        ).pipe(
+          map((data) => {
+            const allocation = node.allocation(data.allocationId);
+            allocation.setData(data);
+            if (options.autoclose ?? true) node.autoclose(allocation);
+            return allocation;
+          }),
         ),
+        (allocation) => inBackground(allocation, 'release', allocation.release()),
       );
-    }),
-    map((data) => {
-      const allocation = node.allocation(data.allocationId);
-      allocation.setData(data);
-      if (options.autoclose ?? true) node.autoclose(allocation);
-      return allocation;
     }),
   );
 }
 
 /**
  * Fetches the allocations' decorations, builds the demand body and subscribes it; `published`
- * registers the new demand with the node.
+ * registers the new demand with the node. The POST is not aborted by an unsubscribe: a demand it
+ * publishes is unsubscribed in the background instead.
  */
 export function demandCreation(
   node: GolemNode,
@@ -100,12 +114,19 @@ export function demandCreation(
   checkDemandExpiration(node, options.expiration);
   return defer(() => {
     const expirationMs =
-      options.expiration === undefined ? node.scheduler.now() + DEFAULT_DEMAND_EXPIRATION_MS : +options.expiration;
+      options.expiration === undefined
+        ? node.scheduler.now() + DEFAULT_DEMAND_EXPIRATION_MS
+        : +options.expiration;
     const allocations = options.allocations ?? [];
     const decoration$: Observable<MarketDecorationDto | undefined> =
       allocations.length === 0
         ? of(undefined)
-        : fromCall((signal) => node.api.payment.getDemandDecorations(allocations.map((a) => a.id), { signal }));
+        : fromCall((signal) =>
+            node.api.payment.getDemandDecorations(
+              allocations.map((a) => a.id),
+              { signal },
+            ),
+          );
     return decoration$.pipe(
       concatMap((decoration) => {
         const body = buildDemand({
@@ -115,12 +136,15 @@ export function demandCreation(
           decoration,
           terms: options.terms,
         });
-        return fromCall((signal) => node.api.market.subscribeDemand(body, { signal })).pipe(
-          map((id) => {
-            const demand = node.demand(id);
-            published(demand, body);
-            return demand;
-          }),
+        return createOrRelease(
+          fromCall((signal) => node.api.market.subscribeDemand(body, { signal })).pipe(
+            map((id) => {
+              const demand = node.demand(id);
+              published(demand, body);
+              return demand;
+            }),
+          ),
+          (demand) => inBackground(demand, 'unsubscribe', demand.unsubscribe()),
         );
       }),
     );
@@ -132,7 +156,10 @@ export function demandCreation(
  * the first subscription, connected apart from the subscribers (a demand published after the last
  * one left is released, not leaked); `release` unsubscribes it in the background.
  */
-export function sharedDemand(create$: Observable<Demand>, release: (demand: Demand) => void): Observable<Proposal> {
+export function sharedDemand(
+  create$: Observable<Demand>,
+  release: (demand: Demand) => void,
+): Observable<Proposal> {
   return defer(() => {
     let demand: Demand | undefined;
     let left = false;

@@ -6,6 +6,7 @@
 import type { SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs';
 import type { AmountInput, YagnaEnv } from '../api/index.js';
+import type { EnableDefaultLoggerOptions } from '../logging/enableDefaultLogger.js';
 import type { BackoffConfig } from '../sources/backoff.js';
 import type { Allocation } from './Allocation.js';
 import type { NodeApi } from './NodeApi.js';
@@ -29,6 +30,12 @@ export interface GolemNodeOptions {
    * functions return `cold()` Observables, for marble tests.
    */
   api?: NodeApi;
+  /**
+   * Log every event of `node.events` as a JSON line (`enableDefaultLogger`), to stderr or
+   * `logger.stream`; the app key is always among the redacted secrets. Stopped after `close()`.
+   * @default false
+   */
+  logger?: boolean | EnableDefaultLoggerOptions;
   /** The environment to read defaults from. @default process.env */
   env?: YagnaEnv;
   /**
@@ -77,7 +84,9 @@ export interface NodeConfig {
 
 function positive(value: number, option: string, allowZero = false): number {
   if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new RangeError(`GolemNode: ${option} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`);
+    throw new RangeError(
+      `GolemNode: ${option} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`,
+    );
   }
   return value;
 }

@@ -9,6 +9,7 @@ import { EMPTY, type Observable, concatMap, map, of, share, takeUntil } from 'rx
 import type { DebitNoteEventData, InvoiceEventData } from '../api/index.js';
 import type { AgreementEventDto } from '../api/types/index.js';
 import { ResourceChangePossible, SourceHealthChanged } from '../bus/events.js';
+import type { SourceHealth } from '../sources/health.js';
 import { persistentLogSource } from '../sources/persistentLogSource.js';
 import type { Agreement } from './Agreement.js';
 import type { DebitNote } from './DebitNote.js';
@@ -26,11 +27,11 @@ export interface AgreementEvent {
 const MAX_EVENTS = 100;
 const SHARE = { resetOnError: true, resetOnComplete: true, resetOnRefCountZero: true } as const;
 
+/** The name, health reporting and poll tuning every node-wide source gets. */
 function health(node: GolemNode, name: string) {
   return {
     name,
-    onHealth: (h: Parameters<NonNullable<Parameters<typeof persistentLogSource>[0]['onHealth']>>[0]) =>
-      node.events.emit(new SourceHealthChanged(name, h)),
+    onHealth: (health: SourceHealth) => node.events.emit(new SourceHealthChanged(name, health)),
     ...node.config.poll,
   };
 }
@@ -76,7 +77,12 @@ export function invoicesOf(node: GolemNode): Observable<Invoice> {
     ...health(node, 'invoiceEvents'),
     fetchBatch: (afterTimestamp, signal) =>
       node.api.payment.getInvoiceEvents(
-        { afterTimestamp, timeout: node.config.pollTimeoutSec, maxEvents: MAX_EVENTS, appSessionId: node.appSessionId },
+        {
+          afterTimestamp,
+          timeout: node.config.pollTimeoutSec,
+          maxEvents: MAX_EVENTS,
+          appSessionId: node.appSessionId,
+        },
         { signal },
       ),
   }).events$.pipe(
@@ -115,7 +121,12 @@ export function debitNotesOf(node: GolemNode): Observable<DebitNote> {
     ...health(node, 'debitNoteEvents'),
     fetchBatch: (afterTimestamp, signal) =>
       node.api.payment.getDebitNoteEvents(
-        { afterTimestamp, timeout: node.config.pollTimeoutSec, maxEvents: MAX_EVENTS, appSessionId: node.appSessionId },
+        {
+          afterTimestamp,
+          timeout: node.config.pollTimeoutSec,
+          maxEvents: MAX_EVENTS,
+          appSessionId: node.appSessionId,
+        },
         { signal },
       ),
   }).events$.pipe(

@@ -140,7 +140,9 @@ export function buildCounterProposal(
   constraints?: string,
 ): DemandOfferBaseDto {
   const properties: Properties = { ...demand.properties };
-  const chosen = platformsOf(demand.properties).find((p) => `golem.com.payment.platform.${p}.address` in offer);
+  const chosen = platformsOf(demand.properties).find(
+    (p) => `golem.com.payment.platform.${p}.address` in offer,
+  );
   if (chosen !== undefined) properties[PROPERTY.chosenPlatform] = chosen;
   const ours = properties[PROPERTY.acceptTimeout];
   const theirs = offer[PROPERTY.acceptTimeout];

@@ -1,0 +1,53 @@
+// src/resources: GolemNode and the resource tree (Demand → Proposal → Agreement → Activity → Batch;
+// Allocation, Invoice, DebitNote). See docs/resources.md.
+
+// --- the node
+export { GolemNode } from './GolemNode.js';
+export type { NodeState } from './GolemNode.js';
+export {
+  DEFAULT_ALLOCATION_EXPIRES_MS,
+  DEFAULT_DEMAND_EXPIRATION_MS,
+  MAX_ALLOCATION_EXPIRES_MS,
+} from './nodeOptions.js';
+export type {
+  CreateAllocationOptions,
+  CreateDemandOptions,
+  GolemNodeOptions,
+  NodeConfig,
+} from './nodeOptions.js';
+export type { CloseFailure, CloseReport } from './nodeClose.js';
+export type { AgreementEvent } from './nodeStreams.js';
+export type { Flexible, FlexibleApi, NodeApi } from './NodeApi.js';
+
+// --- resources
+export { Resource } from './Resource.js';
+export type { AnyResource, GetDataOptions } from './Resource.js';
+export { Allocation } from './Allocation.js';
+export { Demand } from './Demand.js';
+export { DEFAULT_AGREEMENT_VALID_FOR_MS, Proposal } from './Proposal.js';
+export type { CreateAgreementOptions } from './Proposal.js';
+export { Agreement, DEFAULT_APPROVAL_TIMEOUT_MS } from './Agreement.js';
+export { Activity, DEPLOY_AND_START } from './Activity.js';
+export { Batch } from './Batch.js';
+export type { BatchResult } from './Batch.js';
+export { Invoice } from './Invoice.js';
+export { DebitNote } from './DebitNote.js';
+
+// --- actions: cold, awaitable Observables
+export { Action, action, fromCall } from './Action.js';
+export type { CallResult } from './Action.js';
+
+// --- demand payloads
+export {
+  DEFAULT_PAYMENT_TERMS,
+  PROPERTY,
+  buildCounterProposal,
+  buildDemand,
+  joinConstraints,
+  platformsOf,
+} from './payload.js';
+export type { DemandPayload, DemandParts, PaymentTerms } from './payload.js';
+
+// --- bus events added by this layer
+export { ResourceOperationFailed } from './events.js';
+export type { BackgroundOperation } from './events.js';
