@@ -26,7 +26,7 @@ interface CleanOptions {
   yes?: boolean;
 }
 
-const WORDS: BulkWords = { noun: 'allocation', doing: 'releasing', done: 'released' };
+const WORDS: BulkWords = { noun: 'allocation', doing: 'releasing', done: 'released', verb: 'release' };
 
 /** The active allocations, or only those of this CLI's session with `mine` (forgetting the gone ones). */
 async function allocations(rt: CommandRuntime, mine: boolean): Promise<AllocationData[]> {

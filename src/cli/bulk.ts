@@ -29,6 +29,8 @@ export interface BulkWords {
   readonly doing: string;
   /** `released` */
   readonly done: string;
+  /** `release` */
+  readonly verb: string;
 }
 
 /**
@@ -94,7 +96,8 @@ export function reportBulk(rt: CommandRuntime, result: BulkResult, words: BulkWo
   } else {
     const plural = (n: number): string => `${n} ${words.noun}${n === 1 ? '' : 's'}`;
     const gone = result.gone.length === 0 ? '' : ` (${result.gone.length} already gone)`;
-    out.line(`${words.done} ${plural(result.done.length)}${gone}`);
+    const tried = result.done.length + result.gone.length + result.failed.length + result.skipped.length;
+    out.line(tried === 0 ? `no ${words.noun}s to ${words.verb}` : `${words.done} ${plural(result.done.length)}${gone}`);
   }
   for (const f of result.failed) out.warn(`${words.noun} ${f.id}: ${f.error}`);
   if (result.skipped.length > 0) {

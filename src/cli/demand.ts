@@ -15,7 +15,7 @@ interface DemandOptions {
   yes?: boolean;
 }
 
-const WORDS: BulkWords = { noun: 'demand', doing: 'unsubscribing', done: 'unsubscribed' };
+const WORDS: BulkWords = { noun: 'demand', doing: 'unsubscribing', done: 'unsubscribed', verb: 'unsubscribe' };
 
 /**
  * Is the demand expired: has the expiry it announces (`golem.srv.comp.expiration`) passed?

@@ -2,6 +2,7 @@
  * One-line errors for the command line: every failure becomes `golem-rx: <message>` on stderr and
  * an exit code; the stack trace only with `--debug`; the app key never.
  */
+import { inspect } from 'node:util';
 import { redactText } from '../api/scrub.js';
 import { isGolemRxError } from '../errors/GolemRxError.js';
 import { isYagnaArgumentError } from '../errors/YagnaArgumentError.js';
@@ -138,7 +139,7 @@ export function debugDetails(err: unknown, secrets: readonly (string | undefined
   const parts: string[] = [];
   let current: unknown = err;
   for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
-    const text = current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : String(current);
+    const text = current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : inspect(current);
     parts.push(depth === 0 ? text : `Caused by: ${text}`);
     current = current instanceof Error ? current.cause : undefined;
   }

@@ -44,6 +44,7 @@ export function probeDemand(runtime: string, subnet: string, timeoutMs: number, 
 
 const isProposalEvent = (e: MarketEventDto): e is ProposalEventDto => e.eventType === 'ProposalEvent';
 
+/** Unsubscribes the temporary demand and forgets it; failures are warnings (never throws). */
 async function unsubscribe(rt: CommandRuntime, id: string, session: CliSession, recorded: boolean): Promise<void> {
   try {
     await rt.api().market.unsubscribeDemand(id, { signal: AbortSignal.timeout(10_000) });
@@ -104,8 +105,7 @@ async function findNode(rt: CommandRuntime, options: FindNodeOptions): Promise<v
   tick();
   const ticker = setInterval(tick, 1000);
   ticker.unref();
-  let end: StreamEnd = 'completed';
-  let failure: unknown;
+  let end: StreamEnd;
   try {
     end = await consume(providers$, {
       interrupt: rt.interrupt,
@@ -117,14 +117,11 @@ async function findNode(rt: CommandRuntime, options: FindNodeOptions): Promise<v
         tick();
       },
     });
-  } catch (err) {
-    failure = err;
   } finally {
     clearInterval(ticker);
     progress.done();
+    await unsubscribe(rt, id, session, recorded);
   }
-  await unsubscribe(rt, id, session, recorded);
-  if (failure !== undefined) throw failure;
   const summary = `${found} provider(s) found${end === 'interrupted' ? ' (interrupted)' : ''}`;
   if (out.json) out.note(summary);
   else out.line(summary);

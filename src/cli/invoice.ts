@@ -97,11 +97,10 @@ async function incoming(rt: CommandRuntime): Promise<void> {
     ),
   );
   const table = out.streamTable(INCOMING_COLUMNS);
-  if (!out.json) table.header();
   const progress = out.progress('waiting for invoices… (Ctrl-C to stop)');
   let received = 0;
   try {
-    await consume(withInvoice$, {
+    const done = consume(withInvoice$, {
       interrupt: rt.interrupt,
       each: ({ event, invoice }: { event: InvoiceEventData; invoice: InvoiceData }) => {
         if (event.eventType === 'InvoiceReceivedEvent') received += 1;
@@ -120,6 +119,9 @@ async function incoming(rt: CommandRuntime): Promise<void> {
         ]);
       },
     });
+    // consume() has subscribed: from here on, every new invoice is shown
+    if (!out.json) table.header();
+    await done;
   } finally {
     progress.done();
   }

@@ -1,13 +1,33 @@
-// The golem-rx command line.
-import { runDevnetCommand } from './devnet.js';
+/**
+ * `golem-rx`: the process wrapper of the command line. It builds the context from the process
+ * (streams, environment, terminals), turns the first Ctrl-C / SIGTERM into the interrupt signal
+ * (a second Ctrl-C exits at once with 130), runs the program and sets the exit code.
+ * Everything else lives in `program.ts`.
+ */
+import { runCli } from './program.js';
 
-const [command, ...rest] = process.argv.slice(2);
+const interrupt = new AbortController();
+let interrupts = 0;
+const onSignal = (): void => {
+  interrupts += 1;
+  if (interrupts > 1) process.exit(130);
+  interrupt.abort();
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 
-if (command === 'devnet') {
-  runDevnetCommand(rest).catch((err: unknown) => {
-    process.stderr.write(`golem-rx devnet: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  });
-} else {
-  console.log('golem-rx');
-}
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  isTTY: {
+    stdin: process.stdin.isTTY === true,
+    stdout: process.stdout.isTTY === true,
+    stderr: process.stderr.isTTY === true,
+  },
+  interrupt: interrupt.signal,
+});
+process.off('SIGINT', onSignal);
+process.off('SIGTERM', onSignal);
+process.exitCode = code;

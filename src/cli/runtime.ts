@@ -116,7 +116,7 @@ export function action<O>(ctx: CliContext, state: RunState, body: CommandBody<O>
     const command = params[params.length - 1] as Command;
     const runtime = new CommandRuntime(ctx, readGlobals(command.optsWithGlobals()));
     state.runtime = runtime;
-    const code = await body(runtime, command.opts<O>(), command.processedArgs as unknown[]);
+    const code = await body(runtime, command.opts() as O, command.processedArgs as unknown[]);
     state.exitCode = code ?? 0;
   };
 }

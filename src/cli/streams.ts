@@ -3,6 +3,7 @@
  * call as an Observable, and a stream consumed until it ends, times out or is interrupted.
  * This is an adapter at the edge: its timeout is real time (rxjs `timer` on the async scheduler).
  */
+import { inspect } from 'node:util';
 import { Observable, fromEvent, map, merge, take, takeUntil, tap, timer, type SchedulerLike } from 'rxjs';
 
 /**
@@ -67,7 +68,7 @@ export function consume<T>(source$: Observable<T>, options: ConsumeOptions<T>): 
       tap((reason) => (end = reason)),
     );
     source$.pipe(tap(options.each), takeUntil(stop$)).subscribe({
-      error: (err: unknown) => reject(err),
+      error: (err: unknown) => reject(err instanceof Error ? err : new Error(inspect(err))),
       complete: () => resolve(end),
     });
   });

@@ -146,11 +146,11 @@ function prices(props: Readonly<Record<string, unknown>>): ProviderView['prices'
   const perHour = (set: ReadonlySet<string>): Decimal | null => {
     const index = names.findIndex((n) => typeof n === 'string' && set.has(n));
     const coeff = index < 0 || index >= values.length - 1 ? undefined : values[index];
-    return coeff === undefined ? null : new Decimal(coeff).times(3600).toSignificantDigits(8);
+    return coeff === undefined ? null : new Decimal(coeff).times(3600).toSignificantDigits(6);
   };
   const last = values[values.length - 1];
   return {
-    start: last === undefined ? null : new Decimal(last).toSignificantDigits(8),
+    start: last === undefined ? null : new Decimal(last).toSignificantDigits(6),
     cpuPerHour: perHour(CPU_USAGE),
     envPerHour: perHour(DURATION_USAGE),
   };
@@ -182,9 +182,9 @@ export const PROVIDER_COLUMNS: readonly StreamColumn[] = [
   { header: 'THREADS', width: 7, align: 'right' },
   { header: 'MEM GiB', width: 7, align: 'right' },
   { header: 'DISK GiB', width: 8, align: 'right' },
-  { header: 'START', width: 8, align: 'right' },
-  { header: 'CPU/H', width: 8, align: 'right' },
-  { header: 'ENV/H', width: 8, align: 'right' },
+  { header: 'START', width: 9, align: 'right' },
+  { header: 'CPU/H', width: 9, align: 'right' },
+  { header: 'ENV/H', width: 9, align: 'right' },
 ];
 
 /** The cells of a provider. */
