@@ -68,7 +68,7 @@ describe('runTaskEngine: the worker bound and the demand signal', () => {
       const [A] = ['A'].map((n) => fakeProvider(cold, n));
       const config = specConfig(cold, testScheduler, [A!]);
       // prettier-ignore
-      const e1 = hot('  -----|');
+      const e1 = hot<Task<string, string>>('  -----|');
       const e1subs = '  ^----!';
       const expected = '-----|';
       expectObservable(runTaskEngine(e1, config)).toBe(expected);

@@ -70,8 +70,13 @@ async function create(rt: CommandRuntime, options: NewOptions, args: readonly un
   const { network, driver } = splitPlatform(allocation.paymentPlatform);
   printAllocations(rt, [allocation]);
   let code: number = EXIT.ok;
-  if ((options.network !== undefined && options.network !== network) || (options.driver !== undefined && options.driver !== driver)) {
-    rt.out.warn(`yagna chose platform ${allocation.paymentPlatform}, not the requested ${options.driver ?? '*'}/${options.network ?? '*'}`);
+  if (
+    (options.network !== undefined && options.network !== network) ||
+    (options.driver !== undefined && options.driver !== driver)
+  ) {
+    rt.out.warn(
+      `yagna chose platform ${allocation.paymentPlatform}, not the requested ${options.driver ?? '*'}/${options.network ?? '*'}`,
+    );
     code = EXIT.failure;
   }
   try {
@@ -118,9 +123,7 @@ async function clean(rt: CommandRuntime, options: CleanOptions): Promise<void> {
  * @param state shared with `runCli`
  */
 export function registerAllocationCommands(program: Command, ctx: CliContext, state: RunState): void {
-  const group = program
-    .command('allocation')
-    .description('payment allocations: list, create, release');
+  const group = program.command('allocation').description('payment allocations: list, create, release');
   group
     .command('list')
     .description('list the active allocations')
@@ -130,14 +133,18 @@ export function registerAllocationCommands(program: Command, ctx: CliContext, st
     .command('new')
     .description('reserve funds in a new allocation')
     .argument('<amount>', 'GLM to reserve, e.g. 5 or 0.25', parseAmount)
-    .option('--network <name>', 'payment network, e.g. holesky, hoodi, polygon (default: yagna\'s)', parseTag)
-    .option('--driver <name>', 'payment driver, e.g. erc20 (default: yagna\'s)', parseTag)
-    .option('--expires <duration>', 'yagna releases it after this long, e.g. 30m or 1h (default: never)', parseDuration)
+    .option('--network <name>', "payment network, e.g. holesky, hoodi, polygon (default: yagna's)", parseTag)
+    .option('--driver <name>', "payment driver, e.g. erc20 (default: yagna's)", parseTag)
+    .option(
+      '--expires <duration>',
+      'yagna releases it after this long, e.g. 30m or 1h (default: never)',
+      parseDuration,
+    )
     .action(action(ctx, state, create));
   group
     .command('clean')
     .alias('clear')
-    .description('release allocations: all of this app key (asks first), or only golem-rx\'s with --mine')
+    .description("release allocations: all of this app key (asks first), or only golem-rx's with --mine")
     .option('--mine', 'only the allocations golem-rx created; no confirmation needed')
     .option('-y, --yes', 'do not ask for confirmation')
     .action(action(ctx, state, clean));

@@ -73,7 +73,11 @@ export async function releaseEach(
  * Forgets the released and gone ids in this CLI's session file (a failure there is reported as
  * a warning: the release itself happened).
  */
-export async function forgetReleased(rt: CommandRuntime, kind: SessionKind, result: BulkResult): Promise<boolean> {
+export async function forgetReleased(
+  rt: CommandRuntime,
+  kind: SessionKind,
+  result: BulkResult,
+): Promise<boolean> {
   const ids = [...result.done, ...result.gone];
   if (ids.length === 0) return true;
   try {
@@ -92,12 +96,21 @@ export async function forgetReleased(rt: CommandRuntime, kind: SessionKind, resu
 export function reportBulk(rt: CommandRuntime, result: BulkResult, words: BulkWords): void {
   const { out } = rt;
   if (out.json) {
-    out.printJson({ [words.done]: result.done, alreadyGone: result.gone, failed: result.failed, skipped: result.skipped });
+    out.printJson({
+      [words.done]: result.done,
+      alreadyGone: result.gone,
+      failed: result.failed,
+      skipped: result.skipped,
+    });
   } else {
     const plural = (n: number): string => `${n} ${words.noun}${n === 1 ? '' : 's'}`;
     const gone = result.gone.length === 0 ? '' : ` (${result.gone.length} already gone)`;
     const tried = result.done.length + result.gone.length + result.failed.length + result.skipped.length;
-    out.line(tried === 0 ? `no ${words.noun}s to ${words.verb}` : `${words.done} ${plural(result.done.length)}${gone}`);
+    out.line(
+      tried === 0
+        ? `no ${words.noun}s to ${words.verb}`
+        : `${words.done} ${plural(result.done.length)}${gone}`,
+    );
   }
   for (const f of result.failed) out.warn(`${words.noun} ${f.id}: ${f.error}`);
   if (result.skipped.length > 0) {

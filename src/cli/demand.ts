@@ -15,7 +15,12 @@ interface DemandOptions {
   yes?: boolean;
 }
 
-const WORDS: BulkWords = { noun: 'demand', doing: 'unsubscribing', done: 'unsubscribed', verb: 'unsubscribe' };
+const WORDS: BulkWords = {
+  noun: 'demand',
+  doing: 'unsubscribing',
+  done: 'unsubscribed',
+  verb: 'unsubscribe',
+};
 
 /**
  * Is the demand expired: has the expiry it announces (`golem.srv.comp.expiration`) passed?
@@ -93,12 +98,15 @@ export function registerDemandCommands(program: Command, ctx: CliContext, state:
   group
     .command('list')
     .description('list the active demands')
-    .option('--only-expired', 'only demands whose announced expiration (golem.srv.comp.expiration) has passed')
+    .option(
+      '--only-expired',
+      'only demands whose announced expiration (golem.srv.comp.expiration) has passed',
+    )
     .option('--mine', 'only the demands golem-rx created')
     .action(action(ctx, state, list));
   group
     .command('clear')
-    .description('unsubscribe demands: all of this app key (asks first), or only golem-rx\'s with --mine')
+    .description("unsubscribe demands: all of this app key (asks first), or only golem-rx's with --mine")
     .option('--only-expired', 'only demands whose announced expiration has passed')
     .option('--mine', 'only the demands golem-rx created; no confirmation needed')
     .option('-y, --yes', 'do not ask for confirmation')

@@ -219,7 +219,10 @@ export function registerDevnetCommand(program: Command, ctx: CliContext, state: 
     .option('--providers <n>', 'number of simulated providers', '20')
     .option('--seed <n>', 'PRNG seed; the same seed gives the same market', '1')
     .option('--latency <ms>', 'latency added to every request')
-    .option('--faults <spec>', "faults, e.g. 'http:500@GET /market-api/v1/demands/*/events:times=2;provider:rejectCounter:p=0.3'")
+    .option(
+      '--faults <spec>',
+      "faults, e.g. 'http:500@GET /market-api/v1/demands/*/events:times=2;provider:rejectCounter:p=0.3'",
+    )
     .option('--subnets <mix>', 'subnet mix of the providers, e.g. public=3,devnet-beta=1')
     .option('--max-agreements <n>', 'most agreements a provider holds at once')
     .addHelpText('after', '\nThe app key clients must present is --app-key (default: a random one, printed).')

@@ -119,7 +119,8 @@ function describeYagna(err: YagnaError, site: ErrorSite): ErrorReport {
  */
 export function describeCliError(err: unknown, site: ErrorSite): ErrorReport {
   let report: ErrorReport;
-  if (isCliUsageError(err) || isDevnetConfigError(err)) report = { exitCode: EXIT.usage, message: err.message };
+  if (isCliUsageError(err) || isDevnetConfigError(err))
+    report = { exitCode: EXIT.usage, message: err.message };
   else if (isCliCommandError(err)) report = { exitCode: err.exitCode, message: err.message };
   else if (isYagnaError(err)) report = describeYagna(err, site);
   else if (isGolemRxError(err)) report = { exitCode: EXIT.failure, message: err.message };
@@ -139,7 +140,8 @@ export function debugDetails(err: unknown, secrets: readonly (string | undefined
   const parts: string[] = [];
   let current: unknown = err;
   for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
-    const text = current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : inspect(current);
+    const text =
+      current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : inspect(current);
     parts.push(depth === 0 ? text : `Caused by: ${text}`);
     current = current instanceof Error ? current.cause : undefined;
   }

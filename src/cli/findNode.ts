@@ -32,7 +32,12 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  * The temporary demand: the runtime and subnet as constraints, an expiration beyond the search
  * (offers constrain it), nothing that could lead to an agreement (no payment platform).
  */
-export function probeDemand(runtime: string, subnet: string, timeoutMs: number, now = Date.now()): DemandOfferBaseDto {
+export function probeDemand(
+  runtime: string,
+  subnet: string,
+  timeoutMs: number,
+  now = Date.now(),
+): DemandOfferBaseDto {
   return {
     properties: {
       'golem.srv.comp.expiration': now + timeoutMs + 15 * 60_000,
@@ -45,7 +50,12 @@ export function probeDemand(runtime: string, subnet: string, timeoutMs: number, 
 const isProposalEvent = (e: MarketEventDto): e is ProposalEventDto => e.eventType === 'ProposalEvent';
 
 /** Unsubscribes the temporary demand and forgets it; failures are warnings (never throws). */
-async function unsubscribe(rt: CommandRuntime, id: string, session: CliSession, recorded: boolean): Promise<void> {
+async function unsubscribe(
+  rt: CommandRuntime,
+  id: string,
+  session: CliSession,
+  recorded: boolean,
+): Promise<void> {
   try {
     await rt.api().market.unsubscribeDemand(id, { signal: AbortSignal.timeout(10_000) });
   } catch (err) {
@@ -75,7 +85,9 @@ async function findNode(rt: CommandRuntime, options: FindNodeOptions): Promise<v
     await session.add('demands', id);
   } catch (err) {
     recorded = false;
-    out.warn(`the temporary demand ${id} is not recorded for --mine: ${describeCliError(err, rt.errorSite()).message}`);
+    out.warn(
+      `the temporary demand ${id} is not recorded for --mine: ${describeCliError(err, rt.errorSite()).message}`,
+    );
   }
 
   const source = consumingQueueSource<MarketEventDto>({
@@ -101,7 +113,9 @@ async function findNode(rt: CommandRuntime, options: FindNodeOptions): Promise<v
   const deadline = Date.now() + options.timeout;
   const progress = out.progress('');
   const tick = (): void =>
-    progress.update(`searching ${options.subnet} for ${options.runtime} providers… ${found} found, ${Math.max(0, Math.ceil((deadline - Date.now()) / 1000))} s left`);
+    progress.update(
+      `searching ${options.subnet} for ${options.runtime} providers… ${found} found, ${Math.max(0, Math.ceil((deadline - Date.now()) / 1000))} s left`,
+    );
   tick();
   const ticker = setInterval(tick, 1000);
   ticker.unref();
@@ -152,7 +166,11 @@ export function registerFindNodeCommand(program: Command, ctx: CliContext, state
     .description('publish a temporary demand and stream the providers that match it')
     .requiredOption('--runtime <name>', 'the runtime to look for, e.g. vm', parseTag)
     .option('--subnet <tag>', 'the subnet to search (default: $YAGNA_SUBNET, else public)', parseTag)
-    .option('--timeout <duration>', `how long to search, e.g. 30s, 5m (default: ${formatDuration(DEFAULT_TIMEOUT_MS)})`, parseDuration)
+    .option(
+      '--timeout <duration>',
+      `how long to search, e.g. 30s, 5m (default: ${formatDuration(DEFAULT_TIMEOUT_MS)})`,
+      parseDuration,
+    )
     .option('--limit <n>', 'stop after this many providers', parsePositiveInt)
     .action(
       action<Partial<FindNodeOptions> & { runtime: string }>(ctx, state, async (rt, options) => {

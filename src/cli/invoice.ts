@@ -27,7 +27,8 @@ async function list(rt: CommandRuntime, options: ListOptions): Promise<void> {
   const all = await rt.api().payment.getInvoices({}, { signal: rt.interrupt });
   const invoices = options.status === undefined ? all : all.filter((i) => i.status === options.status);
   if (rt.out.json) rt.out.printJson(invoices);
-  else if (invoices.length === 0) rt.out.line(options.status === undefined ? 'no invoices' : `no ${options.status} invoices`);
+  else if (invoices.length === 0)
+    rt.out.line(options.status === undefined ? 'no invoices' : `no ${options.status} invoices`);
   else rt.out.table(INVOICE_COLUMNS, invoices.map(invoiceRow));
 }
 
@@ -44,9 +45,12 @@ async function accept(rt: CommandRuntime, _options: object, args: readonly unkno
     return;
   }
   if (FINAL.has(invoice.status)) {
-    throw new CliCommandError(`invoice ${invoiceId} is ${invoice.status.toLowerCase()} and cannot be accepted`, {
-      ids: [invoiceId],
-    });
+    throw new CliCommandError(
+      `invoice ${invoiceId} is ${invoice.status.toLowerCase()} and cannot be accepted`,
+      {
+        ids: [invoiceId],
+      },
+    );
   }
   if (allocation.paymentPlatform !== invoice.paymentPlatform) {
     throw new CliCommandError(
@@ -54,9 +58,17 @@ async function accept(rt: CommandRuntime, _options: object, args: readonly unkno
       { ids: [invoiceId, allocationId] },
     );
   }
-  await api.payment.acceptInvoice(invoiceId, { totalAmountAccepted: invoice.amount, allocationId }, {}, { signal });
+  await api.payment.acceptInvoice(
+    invoiceId,
+    { totalAmountAccepted: invoice.amount, allocationId },
+    {},
+    { signal },
+  );
   if (rt.out.json) rt.out.printJson({ ...result, status: 'ACCEPTED' });
-  else rt.out.line(`accepted invoice ${invoiceId}: ${formatAmount(invoice.amount)} GLM from allocation ${allocationId}`);
+  else
+    rt.out.line(
+      `accepted invoice ${invoiceId}: ${formatAmount(invoice.amount)} GLM from allocation ${allocationId}`,
+    );
 }
 
 const INCOMING_COLUMNS: readonly StreamColumn[] = [
@@ -71,7 +83,10 @@ const INCOMING_COLUMNS: readonly StreamColumn[] = [
 
 /** `InvoiceReceivedEvent` → `received`. */
 function eventWord(eventType: string): string {
-  return eventType.replace(/^Invoice/, '').replace(/Event$/, '').toLowerCase();
+  return eventType
+    .replace(/^Invoice/, '')
+    .replace(/Event$/, '')
+    .toLowerCase();
 }
 
 async function incoming(rt: CommandRuntime): Promise<void> {
@@ -82,7 +97,10 @@ async function incoming(rt: CommandRuntime): Promise<void> {
     name: 'cli:invoiceEvents',
     initialCursor: 'now',
     fetchBatch: (afterTimestamp, signal) =>
-      api.payment.getInvoiceEvents({ afterTimestamp, timeout: CLI_POLL_TIMEOUT_SEC, maxEvents: 100 }, { signal }),
+      api.payment.getInvoiceEvents(
+        { afterTimestamp, timeout: CLI_POLL_TIMEOUT_SEC, maxEvents: 100 },
+        { signal },
+      ),
     ...CLI_POLL_RETRY,
   });
   const withInvoice$ = source.events$.pipe(
@@ -139,7 +157,11 @@ export function registerInvoiceCommands(program: Command, ctx: CliContext, state
   group
     .command('list')
     .description('list the invoices received')
-    .option('--status <status>', 'only invoices in this status (RECEIVED, ACCEPTED, SETTLED, …)', parseDocumentStatus)
+    .option(
+      '--status <status>',
+      'only invoices in this status (RECEIVED, ACCEPTED, SETTLED, …)',
+      parseDocumentStatus,
+    )
     .action(action(ctx, state, list));
   group
     .command('accept')

@@ -1,7 +1,8 @@
 /**
  * `golem-rx`: the process wrapper of the command line. It builds the context from the process
  * (streams, environment, terminals), turns the first Ctrl-C / SIGTERM into the interrupt signal
- * (a second Ctrl-C exits at once with 130), runs the program and sets the exit code.
+ * (a second Ctrl-C exits at once with 130), treats a closed stdout (`golem-rx find-node … | head`)
+ * as an interrupt too, runs the program and sets the exit code.
  * Everything else lives in `program.ts`.
  */
 import { runCli } from './program.js';
@@ -15,6 +16,12 @@ const onSignal = (): void => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// The reader went away (EPIPE): stop like on Ctrl-C, so that streams clean up what they started.
+const onStdoutError = (err: NodeJS.ErrnoException): void => {
+  if (err.code !== 'EPIPE') process.stderr.write(`golem-rx: cannot write to stdout: ${err.message}\n`);
+  interrupt.abort();
+};
+process.stdout.on('error', onStdoutError);
 
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,

@@ -4,7 +4,9 @@
  */
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
+import { redactText } from '../api/scrub.js';
 import { registerAllocationCommands } from './allocation.js';
+import { isCliCommandError } from './CliCommandError.js';
 import type { CliContext } from './context.js';
 import { registerDemandCommands } from './demand.js';
 import { registerDevnetCommand } from './devnet.js';
@@ -17,7 +19,8 @@ import { registerStatusCommand } from './status.js';
 /** The package version (`golem-rx --version`); works from `src/cli` and from `dist/cli`. */
 function packageVersion(): string {
   const pkg: unknown = createRequire(import.meta.url)('../../package.json');
-  const version = typeof pkg === 'object' && pkg !== null ? (pkg as { version?: unknown }).version : undefined;
+  const version =
+    typeof pkg === 'object' && pkg !== null ? (pkg as { version?: unknown }).version : undefined;
   return typeof version === 'string' ? version : '0.0.0';
 }
 
@@ -27,10 +30,17 @@ function packageVersion(): string {
  *
  * @param ctx the injected world
  * @param state where the actions leave the runtime and the exit code
+ * @param secrets what commander's own error messages must not show (the app key)
  */
-export function createProgram(ctx: CliContext, state: RunState): Command {
+export function createProgram(
+  ctx: CliContext,
+  state: RunState,
+  secrets: readonly (string | undefined)[] = [],
+): Command {
   const program = new Command('golem-rx')
-    .description('The chores around a Golem requestor: what is open, providers, allocations, demands, invoices, devnet.')
+    .description(
+      'The chores around a Golem requestor: what is open, providers, allocations, demands, invoices, devnet.',
+    )
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('--api-url <url>', 'yagna API root (default: $YAGNA_API_URL, else http://127.0.0.1:7465)')
     .option('--app-key <key>', 'yagna app key (default: $YAGNA_APPKEY)')
@@ -43,7 +53,8 @@ export function createProgram(ctx: CliContext, state: RunState): Command {
     .configureOutput({
       writeOut: (text) => ctx.stdout.write(text),
       writeErr: (text) => ctx.stderr.write(text),
-      outputError: (text, write) => write(`golem-rx: ${oneLine(text.replace(/^error: /, ''))}\n`),
+      outputError: (text, write) =>
+        write(`golem-rx: ${redactText(oneLine(text.replace(/^error: /, '')), secrets)}\n`),
     })
     .addHelpText(
       'after',
@@ -56,6 +67,16 @@ export function createProgram(ctx: CliContext, state: RunState): Command {
   registerInvoiceCommands(program, ctx, state);
   registerDevnetCommand(program, ctx, state);
   return program;
+}
+
+/** The app keys a run may know before commander has parsed: `$YAGNA_APPKEY` and `--app-key`'s value. */
+function secretsOf(argv: readonly string[], ctx: CliContext): (string | undefined)[] {
+  const secrets = [ctx.env.YAGNA_APPKEY];
+  argv.forEach((arg, i) => {
+    if (arg === '--app-key') secrets.push(argv[i + 1]);
+    else if (arg.startsWith('--app-key=')) secrets.push(arg.slice('--app-key='.length));
+  });
+  return secrets.filter((s) => s !== undefined && s !== '');
 }
 
 /** Exit code of a commander outcome: help and version are success; a usage error is 2. */
@@ -77,14 +98,19 @@ function commanderExit(err: CommanderError): number {
  */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   const state: RunState = { runtime: undefined, exitCode: EXIT.ok };
+  const secrets = secretsOf(argv, ctx);
   try {
-    await createProgram(ctx, state).parseAsync([...argv], { from: 'user' });
+    await createProgram(ctx, state, secrets).parseAsync([...argv], { from: 'user' });
     return state.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return commanderExit(err);
     const runtime = state.runtime ?? new CommandRuntime(ctx, readGlobals({}));
-    const site = runtime.errorSite();
-    const report = describeCliError(err, site);
+    const known = runtime.errorSite();
+    const site = { ...known, secrets: [...known.secrets, ...secrets] };
+    const report =
+      ctx.interrupt?.aborted === true && !isCliCommandError(err)
+        ? { exitCode: EXIT.interrupted, message: 'interrupted' }
+        : describeCliError(err, site);
     ctx.stderr.write(`${runtime.out.errColors.red('golem-rx:')} ${report.message}\n`);
     if (runtime.globals.debug) ctx.stderr.write(`${debugDetails(err, site.secrets)}\n`);
     return report.exitCode;

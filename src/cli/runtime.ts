@@ -78,14 +78,21 @@ export class CommandRuntime {
   /** This CLI's session for the current yagna and identity (see `docs/cli.md`). */
   async session(): Promise<CliSession> {
     const { identity } = await this.identity();
-    return CliSession.open(sessionFilePath(this.ctx.env), `${displayUrl(this.api().config.apiUrl)} ${identity}`);
+    return CliSession.open(
+      sessionFilePath(this.ctx.env),
+      `${displayUrl(this.api().config.apiUrl)} ${identity}`,
+    );
   }
 
   /** What error messages may name and must hide. */
   errorSite(): ErrorSite {
     const secrets = [this.globals.appKey, this.ctx.env.YAGNA_APPKEY];
     if (this.client !== undefined) {
-      return { apiUrl: this.client.config.apiUrl, hasAppKey: this.client.config.appKey !== undefined, secrets };
+      return {
+        apiUrl: this.client.config.apiUrl,
+        hasAppKey: this.client.config.appKey !== undefined,
+        secrets,
+      };
     }
     const envUrl = this.ctx.env.YAGNA_API_URL;
     return { apiUrl: this.globals.apiUrl ?? (envUrl === '' ? undefined : envUrl), secrets };
@@ -101,7 +108,11 @@ export interface RunState {
 }
 
 /** A command's body: receives the runtime, its own options and its parsed arguments. */
-export type CommandBody<O> = (rt: CommandRuntime, options: O, args: readonly unknown[]) => Promise<number | void>;
+export type CommandBody<O> = (
+  rt: CommandRuntime,
+  options: O,
+  args: readonly unknown[],
+) => Promise<number | void>;
 
 /**
  * Wraps a command body as a commander action: builds the runtime from the merged global

@@ -51,7 +51,8 @@ function parseFile(text: string, path: string): SessionFile {
     throw new CliCommandError(`session file ${path} is not valid JSON: fix or delete it`, {}, { cause: err });
   }
   const sessions: Record<string, SessionEntries> = {};
-  const raw = typeof value === 'object' && value !== null ? (value as { sessions?: unknown }).sessions : undefined;
+  const raw =
+    typeof value === 'object' && value !== null ? (value as { sessions?: unknown }).sessions : undefined;
   if (typeof raw !== 'object' || raw === null) {
     throw new CliCommandError(`session file ${path} has no "sessions" object: fix or delete it`);
   }

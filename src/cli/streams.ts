@@ -61,7 +61,9 @@ export function consume<T>(source$: Observable<T>, options: ConsumeOptions<T>): 
   if (interrupt.aborted) return Promise.resolve('interrupted');
   return new Promise<StreamEnd>((resolve, reject) => {
     let end: StreamEnd = 'completed';
-    const stops: Observable<StreamEnd>[] = [fromEvent(interrupt, 'abort').pipe(map(() => 'interrupted' as const))];
+    const stops: Observable<StreamEnd>[] = [
+      fromEvent(interrupt, 'abort').pipe(map(() => 'interrupted' as const)),
+    ];
     if (timeoutMs !== undefined) stops.push(timer(timeoutMs, scheduler).pipe(map(() => 'timeout' as const)));
     const stop$ = merge(...stops).pipe(
       take(1),

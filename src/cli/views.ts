@@ -24,7 +24,11 @@ export function formatAmount(amount: Decimal): string {
 export function splitPlatform(platform: string): { driver: string; network: string; token: string } {
   const parts = platform.split('-');
   if (parts.length < 3) return { driver: parts[0] ?? platform, network: parts[1] ?? '-', token: '-' };
-  return { driver: parts[0] ?? '', network: parts.slice(1, -1).join('-'), token: parts[parts.length - 1] ?? '' };
+  return {
+    driver: parts[0] ?? '',
+    network: parts.slice(1, -1).join('-'),
+    token: parts[parts.length - 1] ?? '',
+  };
 }
 
 /** Columns of an allocation table. */
@@ -122,7 +126,11 @@ export interface ProviderView {
   readonly memoryGib: number | null;
   readonly storageGib: number | null;
   /** Linear pricing in GLM: the start fee, per CPU hour, per hour of the environment (`null` when not offered). */
-  readonly prices: { readonly start: Decimal | null; readonly cpuPerHour: Decimal | null; readonly envPerHour: Decimal | null };
+  readonly prices: {
+    readonly start: Decimal | null;
+    readonly cpuPerHour: Decimal | null;
+    readonly envPerHour: Decimal | null;
+  };
 }
 
 const CPU_USAGE = new Set(['golem.usage.cpu_sec', 'golem.usage.cpu-sec']);
@@ -140,7 +148,8 @@ function prices(props: Readonly<Record<string, unknown>>): ProviderView['prices'
   const coeffs = props['golem.com.pricing.model.linear.coeffs'];
   const usage = props['golem.com.usage.vector'];
   const none = { start: null, cpuPerHour: null, envPerHour: null };
-  if (!Array.isArray(coeffs) || !coeffs.every((c) => typeof c === 'number' && Number.isFinite(c))) return none;
+  if (!Array.isArray(coeffs) || !coeffs.every((c) => typeof c === 'number' && Number.isFinite(c)))
+    return none;
   const values = coeffs as number[];
   const names = Array.isArray(usage) ? usage : [];
   const perHour = (set: ReadonlySet<string>): Decimal | null => {

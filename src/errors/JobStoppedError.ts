@@ -1,11 +1,11 @@
 import { GolemRxError, errorGuard } from './GolemRxError.js';
 
 /** Why a job stopped before all its tasks were done. */
-export type JobStopReason = 'aborted' | 'timeout';
+export type JobStopReason = 'aborted' | 'timeout' | 'budget';
 
 /**
- * A task job stopped early: its AbortSignal fired (`aborted`) or its `timeout` passed
- * (`timeout`). Every task not done by then fails with it (`taskFailed`); the job then shuts down
+ * A task job stopped early: its AbortSignal fired (`aborted`), its `timeout` passed
+ * (`timeout`), or paying on would have exceeded its budget (`budget`). Every task not done by then fails with it (`taskFailed`); the job then shuts down
  * cleanly (workers stopped, agreements terminated, invoices awaited, the allocation released).
  *
  * @example
@@ -19,7 +19,8 @@ export class JobStoppedError extends GolemRxError {
   readonly reason: JobStopReason;
 
   constructor(context: { reason: JobStopReason }, options?: { cause?: unknown }) {
-    super(context.reason === 'timeout' ? 'The job timed out' : 'The job was aborted', options);
+    const why = { aborted: 'was aborted', timeout: 'timed out', budget: 'ran out of budget' }[context.reason];
+    super(`The job ${why}`, options);
     this.reason = context.reason;
   }
 }

@@ -39,3 +39,47 @@ export class KeyWindow {
     return this.keys.size;
   }
 }
+
+/**
+ * The keys of recently delivered events, each remembered with its event's cursor until the
+ * cursor falls to or below a horizon (`forgetUpTo`), however many they are.
+ *
+ * Used for de-duplication when a source re-reads a window of its log (`lookback`): every event
+ * that can still be returned again lies above the horizon, so its key is never forgotten, and
+ * memory stays bounded by the number of events in the window.
+ *
+ * @typeParam C - the cursor (persistent logs: an RFC 3339 `eventDate`)
+ */
+export class CursorKeyWindow<C> {
+  private readonly keys = new Map<string, C>();
+
+  /** @param compare orders two cursors (negative, 0, positive) */
+  constructor(private readonly compare: (a: C, b: C) => number) {}
+
+  /** Is `key` among the remembered keys? */
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  /**
+   * Remembers `key` with the cursor of its event.
+   * @returns false when the key was already remembered (a duplicate), true when it is new
+   */
+  add(key: string, cursor: C): boolean {
+    if (this.keys.has(key)) return false;
+    this.keys.set(key, cursor);
+    return true;
+  }
+
+  /** Forgets the keys whose cursor is at or before `horizon`. */
+  forgetUpTo(horizon: C): void {
+    for (const [key, cursor] of this.keys) {
+      if (this.compare(cursor, horizon) <= 0) this.keys.delete(key);
+    }
+  }
+
+  /** How many keys are remembered now. */
+  get size(): number {
+    return this.keys.size;
+  }
+}

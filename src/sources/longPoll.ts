@@ -49,6 +49,13 @@ import { PollState, PollStep, drain } from './longPollInternals.js';
  * - **De-duplication**: with `keyOf`, an event whose key is among the last `dedupWindow` keys is
  *   dropped. **Cursor**: with `cursorOf`, the cursor becomes the event's cursor, only forward
  *   when `compareCursor` is given. An empty batch keeps it.
+ * - **Look-back** (`lookback`, for logs where an event may be dated before one already taken, or
+ *   where a capped batch may split events that share a cursor): after each long-poll the source
+ *   reads the window (`lookback(cursor)`, `cursor`] again, in pages that follow each other at
+ *   once (each starts after the second-newest cursor of the one before, so it is always later),
+ *   then long-polls after `cursor` again. Keys are remembered while their cursor is inside the
+ *   window (not by `dedupWindow`), so nothing is delivered twice; an event at or before the
+ *   window's start (or `initialCursor`) is not delivered.
  * - **Completes** when `isTerminal(error)` (default: 404 or 410, a gone subscription).
  * - **Transient errors** (`isTransient`, default: network, 408, 429, 5xx) are retried after a
  *   jittered, capped exponential backoff on `scheduler`, each reported on `health$` as
@@ -67,6 +74,7 @@ import { PollState, PollStep, drain } from './longPollInternals.js';
  * });
  * agreements.events$.subscribe({ next: console.log, error: console.error });
  * ```
+ * @throws {TypeError} when `lookback` is given without `cursorOf`, `compareCursor` and `keyOf`
  * @see persistentLogSource
  * @see consumingQueueSource
  */
@@ -131,9 +139,10 @@ export function createLongPollSource<E, C = never>(config: LongPollConfig<E, C>)
       retry({ delay: onFailure }),
       concatMap(({ events, elapsedMs }) => {
         answered();
-        const fresh = state.absorb(events);
-        const delayMs = fresh === 0 ? Math.max(0, minIntervalMs - elapsedMs) : 0;
-        return concat(drain(state.pending), of(new PollStep(state.cursor, delayMs)));
+        const { fresh, lookedBack } = state.absorb(events, cursor);
+        // a look-back page is followed at once: the next one starts later (see PollState.plan)
+        const delayMs = fresh === 0 && !lookedBack ? Math.max(0, minIntervalMs - elapsedMs) : 0;
+        return concat(drain(state.pending), of(new PollStep(state.requestCursor, delayMs)));
       }),
     );
 
@@ -142,7 +151,7 @@ export function createLongPollSource<E, C = never>(config: LongPollConfig<E, C>)
       ? timer(step.delayMs, scheduler).pipe(concatMap(() => batch(step.cursor)))
       : batch(step.cursor);
 
-  const events$ = defer(() => concat(drain(state.pending), batch(state.cursor))).pipe(
+  const events$ = defer(() => concat(drain(state.pending), batch(state.requestCursor))).pipe(
     expand((item) => (item instanceof PollStep ? next(item) : EMPTY)),
     filter((item): item is E => !(item instanceof PollStep)),
     share({ resetOnError: true, resetOnComplete: true, resetOnRefCountZero: true }),
@@ -179,7 +188,10 @@ export interface LongPollSource<E, C = never> {
    * merge it into the bus with `sourceHealthChanged(source.name)`.
    */
   readonly health$: Observable<SourceHealth>;
-  /** The cursor of the next request (for inspection or persistence). */
+  /**
+   * The cursor of the newest event taken, or the initial one (for inspection, or persistence as a
+   * later source's `initialCursor`): the next long-poll asks for events after it.
+   */
   readonly cursor: C | undefined;
 }
 
@@ -201,10 +213,18 @@ export interface LongPollConfig<E, C = never> {
   /** The identity of an event for de-duplication; without it nothing is de-duplicated. */
   readonly keyOf?: (event: E) => string;
   /**
-   * How many recent keys are remembered for de-duplication.
+   * How many recent keys are remembered for de-duplication (without `lookback`; with it, the
+   * keys inside the look-back window are remembered, however many).
    * @default 1024
    */
   readonly dedupWindow?: number;
+  /**
+   * Turns on look-back: given the newest cursor, the start of the window read again after each
+   * long-poll (persistent logs: `eventDate` minus some milliseconds; see `persistentLogSource`'s
+   * `lookbackMs`). Must not be after `newest`. Needs `cursorOf`, `compareCursor` and `keyOf`.
+   * @default undefined (no look-back)
+   */
+  readonly lookback?: (newest: C) => C;
   /** The cursor of the first request, evaluated once at the first subscription. */
   readonly initialCursor?: () => C | undefined;
   /**
@@ -231,7 +251,8 @@ export interface LongPollConfig<E, C = never> {
   readonly random?: () => number;
   /**
    * A floor between polls that bring no new event: if such a batch came back faster than this,
-   * the next poll waits for the rest (guards against a server answering `[]` at once).
+   * the next poll waits for the rest (guards against a server answering `[]`, or only events
+   * already seen, at once). Look-back pages are exempt: each starts later than the one before.
    * @default 1000
    */
   readonly minIntervalMs?: number;
@@ -246,5 +267,5 @@ export interface LongPollConfig<E, C = never> {
 /** The options shared by {@link createLongPollSource} and its two queue-model helpers. */
 export type LongPollCommonConfig<E, C> = Omit<
   LongPollConfig<E, C>,
-  'fetchBatch' | 'cursorOf' | 'compareCursor' | 'initialCursor' | 'keyOf'
+  'fetchBatch' | 'cursorOf' | 'compareCursor' | 'initialCursor' | 'keyOf' | 'lookback'
 >;

@@ -56,7 +56,25 @@ export function compareTimestamps(a: string, b: string): number {
  * @throws {MalformedTimestampError} when `timestamp` is not RFC 3339
  */
 export function normalizeTimestamp(timestamp: string): string {
-  const total = timestampNanos(timestamp);
+  return formatNanos(timestampNanos(timestamp));
+}
+
+/**
+ * The RFC 3339 timestamp `ms` milliseconds after `timestamp` (before it when negative), in the
+ * canonical form of {@link normalizeTimestamp}. Used to look back from a cursor:
+ * `shiftTimestamp('2024-05-28T15:00:05.25Z', -5000)` is `2024-05-28T15:00:00.250000000Z`.
+ *
+ * @param ms a finite number of milliseconds; fractions are kept down to the nanosecond
+ * @throws {MalformedTimestampError} when `timestamp` is not RFC 3339
+ * @throws {RangeError} when `ms` is not finite
+ */
+export function shiftTimestamp(timestamp: string, ms: number): string {
+  if (!Number.isFinite(ms)) throw new RangeError(`shiftTimestamp: ms must be finite, got ${String(ms)}`);
+  return formatNanos(timestampNanos(timestamp) + BigInt(Math.round(ms * 1_000_000)));
+}
+
+/** Nanoseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`. */
+function formatNanos(total: bigint): string {
   const seconds = total / NANOS_PER_SECOND - (total % NANOS_PER_SECOND < 0n ? 1n : 0n);
   const nanos = total - seconds * NANOS_PER_SECOND;
   const iso = new Date(Number(seconds) * 1000).toISOString(); // data, not "now"

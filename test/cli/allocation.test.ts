@@ -5,7 +5,7 @@ import { createYagnaApi, type YagnaApi } from '../../src/api/index.js';
 import type { DevnetHandle } from '../../src/devnet/index.js';
 import { cliDevnet, envFor, lines, run, tempSessionFile } from './support.js';
 
-const ANSI = /\x1b\[/;
+const ANSI = new RegExp(String.fromCharCode(27) + '\\[');
 
 describe('golem-rx allocation', () => {
   let devnet: DevnetHandle;
@@ -22,12 +22,15 @@ describe('golem-rx allocation', () => {
     for (const a of await api.payment.getAllocations()) await api.payment.releaseAllocation(a.allocationId);
   });
 
-  const activeIds = async (): Promise<string[]> => (await api.payment.getAllocations()).map((a) => a.allocationId);
+  const activeIds = async (): Promise<string[]> =>
+    (await api.payment.getAllocations()).map((a) => a.allocationId);
 
   it('new: creates an allocation with a decimal amount, prints it and records it in the session file', async () => {
     const result = await run(['allocation', 'new', '5.25', '--json'], { env });
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    const [created] = JSON.parse(result.stdout) as [{ allocationId: string; totalAmount: string; paymentPlatform: string }];
+    const [created] = JSON.parse(result.stdout) as [
+      { allocationId: string; totalAmount: string; paymentPlatform: string },
+    ];
     expect(created.totalAmount).toBe('5.25');
     expect(created.paymentPlatform).toBe('erc20-holesky-tglm');
     expect(await activeIds()).toEqual([created.allocationId]);
@@ -54,13 +57,16 @@ describe('golem-rx allocation', () => {
     expect(expires).toBeLessThanOrEqual(Date.now() + 3_600_000 + 2_000);
   });
 
-  it.each([['abc'], ['-3'], ['0'], ['1e5']])('new: rejects the amount %s with one line and exit 2', async (amount) => {
-    const result = await run(['allocation', 'new', '--', amount], { env });
-    expect(result.code).toBe(2);
-    expect(lines(result.stderr)).toHaveLength(1);
-    expect(result.stderr).toMatch(/^golem-rx: .*invalid for argument 'amount'/);
-    expect(await activeIds()).toEqual([]);
-  });
+  it.each([['abc'], ['-3'], ['0'], ['1e5']])(
+    'new: rejects the amount %s with one line and exit 2',
+    async (amount) => {
+      const result = await run(['allocation', 'new', '--', amount], { env });
+      expect(result.code).toBe(2);
+      expect(lines(result.stderr)).toHaveLength(1);
+      expect(result.stderr).toMatch(/^golem-rx: .*invalid for argument 'amount'/);
+      expect(await activeIds()).toEqual([]);
+    },
+  );
 
   it('new: reports what yagna refuses (an unknown network) in one line, exit 1', async () => {
     const result = await run(['allocation', 'new', '1', '--network', 'nowhere'], { env });
@@ -85,7 +91,9 @@ describe('golem-rx allocation', () => {
       expect(result.stdout).toContain('┌');
       expect(result.stdout).not.toMatch(ANSI);
     }
-    expect((await run(['allocation', 'list', '--json'], { env, isTTY: { stdout: true } })).stdout).not.toMatch(ANSI);
+    expect(
+      (await run(['allocation', 'list', '--json'], { env, isTTY: { stdout: true } })).stdout,
+    ).not.toMatch(ANSI);
   });
 
   it('list --mine and clean --mine: only what this CLI created, without asking', async () => {
@@ -103,7 +111,10 @@ describe('golem-rx allocation', () => {
     const cleaned = await run(['allocation', 'clean', '--mine'], { env });
     expect(cleaned).toMatchObject({ code: 0, stdout: 'released 1 allocation\n', stderr: '' });
     expect(await activeIds()).toEqual([foreign.allocationId]);
-    expect(JSON.parse(readFileSync(env.GOLEM_RX_SESSION_FILE!, 'utf8'))).toEqual({ version: 1, sessions: {} });
+    expect(JSON.parse(readFileSync(env.GOLEM_RX_SESSION_FILE!, 'utf8'))).toEqual({
+      version: 1,
+      sessions: {},
+    });
     const again = await run(['allocation', 'clean', '--mine'], { env });
     expect(again).toMatchObject({ code: 0, stdout: 'no allocations to release\n' });
   });
@@ -122,7 +133,11 @@ describe('golem-rx allocation', () => {
 
     const done = await run(['allocation', 'clear', '--yes', '--json'], { env });
     expect(done.code).toBe(0);
-    expect(JSON.parse(done.stdout)).toMatchObject({ released: expect.any(Array), failed: [], alreadyGone: [] });
+    expect(JSON.parse(done.stdout)).toMatchObject({
+      released: expect.any(Array),
+      failed: [],
+      alreadyGone: [],
+    });
     expect((JSON.parse(done.stdout) as { released: string[] }).released).toHaveLength(2);
     expect(await activeIds()).toEqual([]);
   });
@@ -138,12 +153,19 @@ describe('golem-rx allocation', () => {
     };
     const declined = await run(['allocation', 'clean'], { env, isTTY: tty, stdin: answer('n\n') });
     expect(declined.code).toBe(1);
-    expect(declined.stderr).toContain('Release all 1 allocation(s) of this app key (3 GLM remaining), not only the ones golem-rx created? [y/N] ');
+    expect(declined.stderr).toContain(
+      'Release all 1 allocation(s) of this app key (3 GLM remaining), not only the ones golem-rx created? [y/N] ',
+    );
     expect(declined.stderr).toContain('golem-rx: aborted: nothing was changed');
     expect(await activeIds()).toHaveLength(1);
 
     const interrupt = new AbortController();
-    const pending = run(['allocation', 'clean'], { env, isTTY: tty, stdin: new PassThrough(), interrupt: interrupt.signal });
+    const pending = run(['allocation', 'clean'], {
+      env,
+      isTTY: tty,
+      stdin: new PassThrough(),
+      interrupt: interrupt.signal,
+    });
     setTimeout(() => interrupt.abort(), 50);
     const interrupted = await pending;
     expect(interrupted.code).toBe(130);

@@ -21,7 +21,10 @@ describe('golem-rx demand', () => {
 
   const subscribe = (subnet: string, expiresInMs: number): Promise<string> =>
     api.market.subscribeDemand({
-      properties: { 'golem.srv.comp.expiration': Date.now() + expiresInMs, 'golem.node.debug.subnet': subnet },
+      properties: {
+        'golem.srv.comp.expiration': Date.now() + expiresInMs,
+        'golem.node.debug.subnet': subnet,
+      },
       constraints: '(golem.runtime.name=vm)',
     });
   const active = async (): Promise<string[]> => (await api.market.getDemands()).map((d) => d.demandId).sort();
@@ -29,10 +32,13 @@ describe('golem-rx demand', () => {
   const recordAsMine = (ids: string[]): void =>
     writeFileSync(
       env.GOLEM_RX_SESSION_FILE!,
-      JSON.stringify({ version: 1, sessions: { [`${devnet.url} ${devnet.requestorId}`]: { allocations: [], demands: ids } } }),
+      JSON.stringify({
+        version: 1,
+        sessions: { [`${devnet.url} ${devnet.requestorId}`]: { allocations: [], demands: ids } },
+      }),
     );
 
-  it('list: id, subnet, created and expiry; --only-expired and --mine filter; --json gives yagna\'s demands', async () => {
+  it("list: id, subnet, created and expiry; --only-expired and --mine filter; --json gives yagna's demands", async () => {
     const live = await subscribe('public', 600_000);
     const expired = await subscribe('devnet-beta', -60_000);
     const listed = await run(['demand', 'list'], { env });
@@ -43,7 +49,9 @@ describe('golem-rx demand', () => {
     expect(rows.find((r) => r.startsWith(expired))).toMatch(/ devnet-beta +\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ /);
 
     const onlyExpired = await run(['demand', 'list', '--only-expired', '--json'], { env });
-    expect((JSON.parse(onlyExpired.stdout) as { demandId: string }[]).map((d) => d.demandId)).toEqual([expired]);
+    expect((JSON.parse(onlyExpired.stdout) as { demandId: string }[]).map((d) => d.demandId)).toEqual([
+      expired,
+    ]);
 
     recordAsMine([live, 'gone-demand-id']);
     const mine = await run(['demand', 'list', '--mine', '--json'], { env });
@@ -61,13 +69,18 @@ describe('golem-rx demand', () => {
     expect(await active()).toEqual([live]);
   });
 
-  it('clear --mine: only the demands recorded in this CLI\'s session, without asking; forgets them', async () => {
+  it("clear --mine: only the demands recorded in this CLI's session, without asking; forgets them", async () => {
     const foreign = await subscribe('public', 600_000);
     const leftover = await subscribe('public', 600_000);
     recordAsMine([leftover]);
     const result = await run(['demand', 'clear', '--mine', '--json'], { env });
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ unsubscribed: [leftover], alreadyGone: [], failed: [], skipped: [] });
+    expect(JSON.parse(result.stdout)).toEqual({
+      unsubscribed: [leftover],
+      alreadyGone: [],
+      failed: [],
+      skipped: [],
+    });
     expect(await active()).toEqual([foreign]);
     expect((await run(['demand', 'list', '--mine'], { env })).stdout).toBe('no demands\n');
   });

@@ -34,7 +34,11 @@ describe('golem-rx find-node', () => {
     const ids = rows.map((r) => r.split(/ +/)[0]);
     expect(new Set(ids)).toEqual(new Set(devnet.providers.map((p) => p.id)));
     const first = devnet.providers.find((p) => p.id === ids[0])!;
-    expect(rows[0]).toMatch(new RegExp(`^${first.id} +${first.name} +x86_64 +\\d+ +\\d+ +[\\d.]+ +[\\d.]+ +[\\d.]+ +[\\d.]+ +[\\d.]+$`));
+    expect(rows[0]).toMatch(
+      new RegExp(
+        `^${first.id} +${first.name} +x86_64 +\\d+ +\\d+ +[\\d.]+ +[\\d.]+ +[\\d.]+ +[\\d.]+ +[\\d.]+$`,
+      ),
+    );
     expect(await api.market.getDemands()).toEqual([]);
     expect(sessionDemands()).toEqual([]);
   });
@@ -52,6 +56,17 @@ describe('golem-rx find-node', () => {
       prices: { start: expect.stringMatching(/^[\d.]+$/), cpuPerHour: expect.stringMatching(/^[\d.]+$/) },
     });
     expect(result.stderr).toBe('3 provider(s) found\n');
+  });
+
+  it('shows progress on stderr only when it is a terminal', async () => {
+    const tty = await run(['find-node', '--runtime', 'vm', '--limit', '2', '--no-color'], {
+      env,
+      isTTY: { stderr: true },
+    });
+    expect(tty.code).toBe(0);
+    expect(tty.stderr).toContain('\r\x1b[2Ksearching public for vm providers… 0 found');
+    expect(tty.stderr.endsWith('\r\x1b[2K')).toBe(true); // the line is cleared at the end
+    expect(lines(tty.stdout).at(-1)).toBe('2 provider(s) found');
   });
 
   it('finds nobody in an empty subnet ($YAGNA_SUBNET) and stops at --timeout', async () => {

@@ -27,7 +27,9 @@ describe('golem-rx invoice', () => {
     const [header, row] = lines(listed.stdout);
     expect(header).toMatch(/^ID +ISSUER +AGREEMENT +AMOUNT +PLATFORM +STATUS +ISSUED +DUE$/);
     expect(row).toMatch(
-      new RegExp(`^${first.invoice.invoiceId} +0x[0-9a-f]{40} +${first.rental.agreementId} +[\\d.]+ +erc20-holesky-tglm +RECEIVED `),
+      new RegExp(
+        `^${first.invoice.invoiceId} +0x[0-9a-f]{40} +${first.rental.agreementId} +[\\d.]+ +erc20-holesky-tglm +RECEIVED `,
+      ),
     );
     const received = await run(['invoice', 'list', '--status', 'received', '--json'], { env });
     const json = JSON.parse(received.stdout) as { invoiceId: string; amount: string }[];
@@ -59,7 +61,10 @@ describe('golem-rx invoice', () => {
     expect((await api.payment.getInvoice(invoiceId)).status).toMatch(/^(ACCEPTED|SETTLED)$/);
     const again = await run(['invoice', 'accept', allocation.allocationId, invoiceId, '--json'], { env });
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout)).toMatchObject({ invoiceId, status: expect.stringMatching(/^(ACCEPTED|SETTLED)$/) });
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      invoiceId,
+      status: expect.stringMatching(/^(ACCEPTED|SETTLED)$/),
+    });
   });
 
   it('incoming: streams the invoices that arrive after it starts, until Ctrl-C', async () => {
@@ -91,7 +96,9 @@ describe('golem-rx invoice', () => {
     expect(header).toMatch(/^TIME +EVENT +ID +AMOUNT +STATUS +ISSUER +AGREEMENT$/);
     expect(rows).toHaveLength(1); // not the invoice that arrived before it started
     expect(rows[0]).toMatch(
-      new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ +received +${invoice.invoiceId} +[\\d.]+ +RECEIVED +0x`),
+      new RegExp(
+        `^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ +received +${invoice.invoiceId} +[\\d.]+ +RECEIVED +0x`,
+      ),
     );
     expect(result.stderr).toBe('1 new invoice(s) received\n');
   });

@@ -26,16 +26,19 @@ describe('golem-rx help and devnet (in-process)', () => {
   it('devnet: serves with the given flags until interrupted, then stops', async () => {
     const interrupt = new AbortController();
     let url = '';
-    const running = run(['devnet', '--port', '0', '--providers', '2', '--seed', '7', '--app-key', 'cli-devnet-key'], {
-      interrupt: interrupt.signal,
-      onStdout: (_text, all) => {
-        const match = /YAGNA_API_URL=(\S+)/.exec(all);
-        if (match !== null && url === '' && all.includes('YAGNA_APPKEY=')) {
-          url = match[1]!;
-          interrupt.abort();
-        }
+    const running = run(
+      ['devnet', '--port', '0', '--providers', '2', '--seed', '7', '--app-key', 'cli-devnet-key'],
+      {
+        interrupt: interrupt.signal,
+        onStdout: (_text, all) => {
+          const match = /YAGNA_API_URL=(\S+)/.exec(all);
+          if (match !== null && url === '' && all.includes('YAGNA_APPKEY=')) {
+            url = match[1]!;
+            interrupt.abort();
+          }
+        },
       },
-    });
+    );
     const result = await running;
     expect(result.code).toBe(0);
     expect(lines(result.stdout)).toEqual([
@@ -67,7 +70,10 @@ describe('golem-rx as a process', () => {
       spawnCli(['allocation', 'new', 'five'], env).done,
       spawnCli(['find-node', '--runtime', 'vm', '--timeout', 'soon'], env).done,
       spawnCli(['status'], { ...env, YAGNA_APPKEY: 'wrong-secret-key' }).done,
-      spawnCli(['status', '--app-key', 'another-secret'], { ...env, YAGNA_API_URL: `http://127.0.0.1:${port}` }).done,
+      spawnCli(['status', '--app-key', 'another-secret'], {
+        ...env,
+        YAGNA_API_URL: `http://127.0.0.1:${port}`,
+      }).done,
     ]);
     for (const [result, code] of [
       [badAmount, 2],
@@ -96,6 +102,18 @@ describe('golem-rx as a process', () => {
     const result = await child.done;
     expect(result.code).toBe(0);
     expect(lines(result.stdout).at(-1)).toMatch(/^\d+ provider\(s\) found \(interrupted\)$/);
+    expect(result.stderr).toBe('');
+    expect(await api.market.getDemands()).toEqual([]);
+  });
+
+  it('find-node | head: a reader that went away is an interrupt, not a crash', async () => {
+    const api = createYagnaApi({ url: devnet.url, appKey: devnet.appKey });
+    // the closed pipe is noticed at the next write: here the count, after the timeout
+    const child = spawnCli(['find-node', '--runtime', 'vm', '--timeout', '1s'], envFor(devnet));
+    await child.waitFor('\n0x');
+    child.closeStdout();
+    const result = await child.done;
+    expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     expect(await api.market.getDemands()).toEqual([]);
   });

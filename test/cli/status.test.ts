@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createYagnaApi, type YagnaApi } from '../../src/api/index.js';
-import type { DevnetHandle } from '../../src/devnet/index.js';
+import { startDevnet, type DevnetHandle } from '../../src/devnet/index.js';
 import { approvedAgreement } from '../api/support/rental.js';
 import { closedPort, cliDevnet, envFor, invoicedRental, lines, run } from './support.js';
 
@@ -58,7 +58,9 @@ describe('golem-rx status', () => {
       `golem-rx: yagna at ${devnet.url} rejected the app key (Invalid application key)`,
     ]);
     const missing = await run(['status'], { env: { YAGNA_API_URL: devnet.url } });
-    expect(missing.stderr).toBe(`golem-rx: yagna at ${devnet.url} needs an app key: pass --app-key or set YAGNA_APPKEY\n`);
+    expect(missing.stderr).toBe(
+      `golem-rx: yagna at ${devnet.url} needs an app key: pass --app-key or set YAGNA_APPKEY\n`,
+    );
     const port = await closedPort();
     const down = await run(['status', '--app-key', 'secret-key-42', '--debug'], {
       env: { YAGNA_API_URL: `http://127.0.0.1:${port}/?authToken=secret-key-42` },
@@ -70,5 +72,24 @@ describe('golem-rx status', () => {
     );
     expect(debug.join('\n')).toMatch(/YagnaNetworkError/); // --debug adds the stack
     expect(down.stderr).not.toContain('secret-key-42');
+  });
+
+  it('Ctrl-C while waiting for yagna: aborts the request, one line, exit 130', async () => {
+    const slow = await startDevnet({ port: 0, providers: 1, latency: 5_000 });
+    try {
+      const interrupt = new AbortController();
+      setTimeout(() => interrupt.abort(), 100);
+      const result = await run(['status'], { env: envFor(slow), interrupt: interrupt.signal });
+      expect(result).toMatchObject({ code: 130, stdout: '', stderr: 'golem-rx: interrupted\n' });
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it("commander's own errors never echo the app key", async () => {
+    const result = await run(['allocation', 'new', 'key-123', '--app-key', 'key-123'], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("value '***' is invalid");
+    expect(result.stderr).not.toContain('key-123');
   });
 });

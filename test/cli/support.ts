@@ -30,7 +30,10 @@ export interface RunOptions {
 }
 
 /** A collecting sink. */
-function sink(onWrite?: (text: string, all: string) => void): { write(text: string): boolean; text: () => string } {
+function sink(onWrite?: (text: string, all: string) => void): {
+  write(text: string): boolean;
+  text: () => string;
+} {
   let all = '';
   return {
     write(text: string) {
@@ -93,6 +96,8 @@ export const CLI = ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
 export interface ChildRun {
   readonly done: Promise<RunResult & { signal: NodeJS.Signals | null }>;
   readonly kill: (signal: NodeJS.Signals) => void;
+  /** Closes the reading end of the child's stdout (as `| head` does when it has enough). */
+  readonly closeStdout: () => void;
   /** Resolves when stdout contains `text`. */
   readonly waitFor: (text: string) => Promise<void>;
 }
@@ -122,11 +127,14 @@ export function spawnCli(args: readonly string[], env: Record<string, string>): 
   return {
     done,
     kill: (signal) => child.kill(signal),
+    closeStdout: () => child.stdout.destroy(),
     waitFor: (text) =>
       new Promise<void>((resolvePromise, reject) => {
         if (stdout.includes(text)) return resolvePromise();
         waiters.push({ text, resolve: resolvePromise });
-        void done.then(() => reject(new Error(`exited before printing ${JSON.stringify(text)}: ${stdout}${stderr}`)));
+        void done.then(() =>
+          reject(new Error(`exited before printing ${JSON.stringify(text)}: ${stdout}${stderr}`)),
+        );
       }),
   };
 }

@@ -48,9 +48,12 @@ describe('golem-rx parsers', () => {
     expect(formatDuration(1_500)).toBe('1.5s');
   });
 
-  it.each(['', '0', '0s', '-5s', '3x', '5 minutes', 's', '1h30m', 'Infinity'])('rejects the duration %j', (text) => {
-    expect(() => parseDuration(text)).toThrow(InvalidArgumentError);
-  });
+  it.each(['', '0', '0s', '-5s', '3x', '5 minutes', 's', '1h30m', 'Infinity'])(
+    'rejects the duration %j',
+    (text) => {
+      expect(() => parseDuration(text)).toThrow(InvalidArgumentError);
+    },
+  );
 
   it('parses statuses case-insensitively, integers and tags strictly', () => {
     expect(parseDocumentStatus('received')).toBe('RECEIVED');
@@ -71,7 +74,10 @@ describe('golem-rx one-line errors', () => {
       status: 404,
       params: { allocationId: 'a-1' },
     });
-    expect(describeCliError(err, site)).toEqual({ exitCode: EXIT.failure, message: 'allocation a-1 not found' });
+    expect(describeCliError(err, site)).toEqual({
+      exitCode: EXIT.failure,
+      message: 'allocation a-1 not found',
+    });
   });
 
   it('says where yagna could not be reached, without the query string', () => {
@@ -127,7 +133,11 @@ describe('golem-rx colours', () => {
 
 describe('golem-rx views', () => {
   it('splits payment platforms', () => {
-    expect(splitPlatform('erc20-holesky-tglm')).toEqual({ driver: 'erc20', network: 'holesky', token: 'tglm' });
+    expect(splitPlatform('erc20-holesky-tglm')).toEqual({
+      driver: 'erc20',
+      network: 'holesky',
+      token: 'tglm',
+    });
     expect(splitPlatform('erc20-polygon-glm').network).toBe('polygon');
   });
 

@@ -30,13 +30,6 @@ function toDto(r: ExeScriptCommandResult): ExeScriptCommandResultDto {
   return { ...r, stdout: r.stdout === null || typeof r.stdout === 'string' ? r.stdout : [...r.stdout] };
 }
 
-/** Has the batch finished, or the command at `commandIndex`? (Throws BatchNotFoundError.) */
-function settledNow(unit: ExeUnit, batchId: string, commandIndex: number | undefined): boolean {
-  return unit
-    .results(batchId)
-    .some((r) => r.isBatchFinished || (commandIndex !== undefined && r.index >= commandIndex));
-}
-
 /**
  * Waits on the exe-unit with an AbortSignal that fires when the client leaves or the server
  * drops the request (then the socket is destroyed). `undefined` when the request is gone.
@@ -54,16 +47,8 @@ async function waitOrGone(
     controller.abort(new Error('dropped by devnet'));
     reply.raw.destroy();
   });
-  // Pass the signal only when the exe-unit will really wait: its synchronous answer path
-  // touches the abort listener before declaring it (reported to the exe-unit's owner).
-  const blocks = args.timeoutMs > 0 && !settledNow(unit, args.batchId, args.commandIndex);
   try {
-    return await unit.waitForResults(
-      args.batchId,
-      args.commandIndex,
-      args.timeoutMs,
-      blocks ? controller.signal : undefined,
-    );
+    return await unit.waitForResults(args.batchId, args.commandIndex, args.timeoutMs, controller.signal);
   } catch (err) {
     if (controller.signal.aborted) return undefined;
     throw err;

@@ -178,6 +178,9 @@ export class ExeUnit {
       const batch = this.batches.get(batchId);
       if (batch === undefined) return reject(new BatchNotFoundError(batchId));
       if (signal?.aborted === true) return reject(signal.reason as Error);
+      if (timeoutMs <= 0 || batch.isSettled(commandIndex)) {
+        return resolve({ results: batch.results(commandIndex), timedOut: !batch.isSettled(commandIndex) });
+      }
       let done = false;
       const finish = (settle: () => void): void => {
         if (done) return;
@@ -191,7 +194,6 @@ export class ExeUnit {
         sub.unsubscribe();
         finish(() => reject(signal?.reason as Error));
       };
-      if (timeoutMs <= 0 || batch.isSettled(commandIndex)) return answer(!batch.isSettled(commandIndex));
       const settled$ = batch.changes$.pipe(
         startWith(undefined),
         filter(() => batch.isSettled(commandIndex)),

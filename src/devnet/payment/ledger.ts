@@ -168,7 +168,8 @@ export class PaymentLedger {
         agreementPayments:
           order.agreementId === undefined ? [] : [{ agreementId: order.agreementId, ...share }],
         activityPayments: order.activityId === undefined ? [] : [{ activityId: order.activityId, ...share }],
-        details: `devnet simulated transfer of ${amount} on ${order.platform}`,
+        // yagna sends `details` base64-encoded (`format: byte` in the spec).
+        details: Buffer.from(`devnet simulated transfer of ${amount} on ${order.platform}`).toString('base64'),
       },
     });
     this.paid.next();
