@@ -1,6 +1,7 @@
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runTaskEngine } from '../src/engine/core/runTaskEngine.js';
+import type { EngineEvent } from '../src/engine/events.js';
 import { Task } from '../src/engine/Task.js';
 import { fakeProvider, record, specConfig } from '../test/engine/support/engineFakes.js';
 
@@ -108,19 +109,26 @@ describe('runTaskEngine: the worker bound and the demand signal', () => {
     expect(log).toEqual(['2: sign A', '3: start a@A', '4: done a@A', '8: start b@A', '9: done b@A', '20: end A ok']);
   });
 
-  it('stops the demand and rejects held drafts when the job is done', () => {
-    let rejected: readonly string[] = [];
+  it('withdraws the demand when the job is done, dropping the drafts it held', () => {
+    let rejected: readonly string[] = ['not read'];
+    const all: Array<EngineEvent<string, string>> = [];
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const [A, B] = ['A', 'B'].map((n) => fakeProvider(cold, n));
-      const config = specConfig(cold, testScheduler, [A!, B!], { maxWorkers: 1 });
+      const offers = cold('(ab)', { a: A!.offer, b: B!.offer });
+      const config = specConfig(cold, testScheduler, [A!, B!], { maxWorkers: 1, offers: () => offers });
       const e1 = cold('a|', values(tasks('a')));
-      expectObservable(record(runTaskEngine(e1, config), testScheduler, [])).toBe('-----|');
+      expectObservable(record(runTaskEngine(e1, config), testScheduler, [], all)).toBe('-----|');
       // B is countered when A's lease frees (frame 2) and its draft held; never signed.
       expectSubscriptions(B!.respond.subscriptions).toBe('--^!');
       expectSubscriptions(B!.sign.subscriptions).toBe([]);
+      // the demand is withdrawn when the last task is done (frame 4), which ends B's negotiation
+      expectSubscriptions(offers.subscriptions).toBe('^---!');
       rejected = B!.draft.rejectCalls;
     });
-    expect(rejected).toEqual(['No task needs this provider now']);
+    expect(rejected).toEqual([]);
+    expect(all.filter((e) => e.type === 'proposalRejected').map((e) => e.type === 'proposalRejected' && e.reason)).toEqual([
+      'draft',
+    ]);
   });
 
   it('unsubscribed, stops its worker and releases it with code Cancelled', () => {

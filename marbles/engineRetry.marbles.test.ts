@@ -1,4 +1,4 @@
-import { tap } from 'rxjs';
+import { Subject, tap } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runTaskEngine } from '../src/engine/core/runTaskEngine.js';
@@ -234,6 +234,24 @@ describe('runTaskEngine: retries, exclusion and failures', () => {
     expect(all.filter((e) => e.type === 'taskFailed').every((e) => e.type === 'taskFailed' && isJobStoppedError(e.error))).toBe(true);
   });
 
+  it('a stop from inside a taskFinished handler fails only the tasks not done (each outcome once)', () => {
+    const all: Array<EngineEvent<string, string>> = [];
+    testScheduler.run(({ cold, expectObservable }) => {
+      const [A] = ['A'].map((n) => fakeProvider(cold, n));
+      const stop = new Subject<'aborted'>();
+      const config = specConfig(cold, testScheduler, [A!], { maxWorkers: 1, stop$: stop });
+      const events$ = runTaskEngine(cold('(ab|)', values(tasks('a', 'b'))), config).pipe(
+        tap((e) => {
+          if (e.type === 'taskFinished') stop.next('aborted');
+        }),
+      );
+      expectObservable(record(events$, testScheduler, [], all)).toBe('-----|');
+    });
+    const outcomes = all.filter((e) => e.type === 'taskFinished' || e.type === 'taskFailed');
+    // (the stop runs inside the handler of a's event, so b's failure reaches `record` first)
+    expect(outcomes.map((e) => `${e.type} ${e.task.id}`).sort()).toEqual(['taskFailed b', 'taskFinished a']);
+  });
+
   it('fails a task at its expiry', () => {
     const all: Array<EngineEvent<string, string>> = [];
     testScheduler.run(({ cold, expectObservable }) => {
@@ -250,10 +268,12 @@ describe('runTaskEngine: retries, exclusion and failures', () => {
     const log: string[] = [];
     const all: Array<EngineEvent<string, string>> = [];
     let rounds: number[] = [];
+    let rejected: readonly string[] = [];
     testScheduler.run(({ cold, expectObservable }) => {
       const [A] = ['A'].map((n) => fakeProvider(cold, n));
       const config = specConfig(cold, testScheduler, [A!], { maxWorkers: 1, work: rejectOn(cold, ['A']) });
       rounds = config.rounds;
+      rejected = A!.draft.rejectCalls;
       expectObservable(record(runTaskEngine(cold('a|', values(tasks('a'))), config), testScheduler, log, all)).toBe(
         '------------------------------|',
       );
@@ -261,6 +281,8 @@ describe('runTaskEngine: retries, exclusion and failures', () => {
     // round 1 used A; rounds 2 (frame 10) and 3 (frame 20) offered only A, which the task failed on.
     expect(rounds).toEqual([1, 2, 3]);
     expect(log).toEqual(['2: sign A', '3: start a@A', '4: retry a@A', '5: end A ok', '30: fail a']);
+    // A's drafts of rounds 2 and 3 were of no use to the task: rejected, freeing negotiate's slot
+    expect(rejected).toEqual(['No task needs this provider now', 'No task needs this provider now']);
     const failed = all.find((e) => e.type === 'taskFailed');
     expect(failed?.type === 'taskFailed' && isNoEligibleProviderError(failed.error)).toBe(true);
   });

@@ -49,7 +49,7 @@ function script<E>(fetches: Observable<unknown>[]) {
 }
 
 describe('persistentLogSource', () => {
-  it('passes afterTimestamp = the latest eventDate, compared as instants, never as text', () => {
+  it('passes afterTimestamp = the latest eventDate, compared as instants, never as text (look-back off)', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       // as strings '…01.5Z' > '…01.50001Z', as instants it is the other way round;
       // d (17:00:02.5+02:00) is 15:00:02.5Z, after c
@@ -69,6 +69,7 @@ describe('persistentLogSource', () => {
       const source = persistentLogSource<AgreementEventDto>({
         fetchBatch: (after) => (calls.push(after), next()),
         minIntervalMs: 0,
+        lookbackMs: 0,
       });
       expectObservable(source.events$, unsub).toBe(expected, { x: a, y: b, z: c, w: d });
       testScheduler.flush();
@@ -76,7 +77,7 @@ describe('persistentLogSource', () => {
     });
   });
 
-  it('drops an event repeated with another spelling of its eventDate, and keeps the cursor on empty batches', () => {
+  it('drops an event repeated with another spelling of its eventDate, and keeps the cursor on empty batches (look-back off)', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       const a = approved('a', '2024-05-28T15:00:01.2Z');
       const again = approved('a', '2024-05-28T15:00:01.200000Z');
@@ -93,6 +94,7 @@ describe('persistentLogSource', () => {
       const source = persistentLogSource<AgreementEventDto>({
         fetchBatch: (after) => (calls.push(after), next()),
         minIntervalMs: 0,
+        lookbackMs: 0,
       });
       expectObservable(source.events$, unsub).toBe(expected, { x: a, y: b });
       testScheduler.flush();
@@ -117,6 +119,79 @@ describe('persistentLogSource', () => {
       testScheduler.flush();
       expect(calls).toEqual(['1970-01-01T00:00:00.003Z', '1970-01-01T00:00:00.003Z']);
     });
+  });
+
+  it('reads the last lookbackMs again: an event dated behind the cursor arrives once, its repeats are dropped', () => {
+    testScheduler.run(({ cold, expectObservable }) => {
+      const a = approved('a', '2024-05-28T15:00:01.5Z');
+      const b = approved('b', '2024-05-28T15:00:03Z');
+      const late = approved('late', '2024-05-28T15:00:02.75Z'); // logged after b, dated before it
+      // prettier-ignore
+      const f1 = cold(' -(a|)', { a: [a, b] });            // after undefined
+      const f2 = cold('  -(b|)', { b: [a, b] });           // after b − 2 s: seen
+      const f3 = cold('   -(c|)', { c: [b] });             // after a (the second-newest)
+      const f4 = cold('    ---(d|)', { d: [] });           // after b: nothing newer
+      const f5 = cold('       -(e|)', { e: [a, late, b] }); // after b − 2 s: late is new
+      const f6 = cold('        -(f|)', { f: [b] });        // after late
+      const f7 = cold('         -');                       // after b
+      const unsub = '   ----------!';
+      const expected = '-(ab)--l----';
+
+      const { calls, next } = script<AgreementEventDto>([f1, f2, f3, f4, f5, f6, f7]);
+      const source = persistentLogSource<AgreementEventDto>({
+        fetchBatch: (after) => (calls.push(after), next()),
+        lookbackMs: 2000,
+        minIntervalMs: 0,
+      });
+      expectObservable(source.events$, unsub).toBe(expected, { a, b, l: late });
+      testScheduler.flush();
+      expect(calls).toEqual([
+        undefined,
+        '2024-05-28T15:00:01.000000000Z',
+        a.eventDate,
+        b.eventDate,
+        '2024-05-28T15:00:01.000000000Z',
+        late.eventDate,
+        b.eventDate,
+      ]);
+      expect(source.cursor).toBe(b.eventDate);
+    });
+  });
+
+  it('looks back 5 s by default, never before its initialCursor', () => {
+    testScheduler.run(({ cold, expectObservable }) => {
+      const a = approved('a', '2024-05-28T15:00:10Z');
+      const b = approved('b', '2024-05-28T15:00:20Z');
+      // prettier-ignore
+      const f1 = cold(' -(a|)', { a: [a] });  // after the initial cursor
+      const f2 = cold('  -(b|)', { b: [a] }); // after the initial cursor again (not a − 5 s)
+      const f3 = cold('   -(c|)', { c: [b] }); // after a
+      const f4 = cold('    -(d|)', { d: [b] }); // after b − 5 s
+      const f5 = cold('     -');
+      const unsub = '   ------!';
+
+      const { calls, next } = script<AgreementEventDto>([f1, f2, f3, f4, f5]);
+      const source = persistentLogSource<AgreementEventDto>({
+        fetchBatch: (after) => (calls.push(after), next()),
+        initialCursor: '2024-05-28T15:00:08Z',
+        minIntervalMs: 0,
+      });
+      expectObservable(source.events$, unsub).toBe('-a-b--', { a, b });
+      testScheduler.flush();
+      expect(calls).toEqual([
+        '2024-05-28T15:00:08Z',
+        '2024-05-28T15:00:08Z',
+        a.eventDate,
+        '2024-05-28T15:00:15.000000000Z',
+        b.eventDate,
+      ]);
+    });
+  });
+
+  it('refuses a negative or non-finite lookbackMs', () => {
+    const fetchBatch = () => Promise.resolve([] as AgreementEventDto[]);
+    expect(() => persistentLogSource<AgreementEventDto>({ fetchBatch, lookbackMs: -1 })).toThrow(RangeError);
+    expect(() => persistentLogSource<AgreementEventDto>({ fetchBatch, lookbackMs: NaN })).toThrow(RangeError);
   });
 
   it('errors with MalformedTimestampError on an eventDate it cannot order', () => {

@@ -14,6 +14,7 @@ import {
 import { RunnableFailedError, type RunnableFailure } from './errors/RunnableFailedError.js';
 import { RunnableChanged } from './events.js';
 import type { Runnable, RunnableStatus } from './Runnable.js';
+import { describeError } from './statusFields.js';
 import { SignalHandlers, type SignalProcess, defaultProcess } from './signals.js';
 
 /** Where a registry is in its life. */
@@ -125,7 +126,11 @@ export class RunnableRegistry implements Runnable {
    * @returns the registry
    */
   add(runnable: Runnable): this {
-    const entry: Entry = { name: this.uniqueName(runnable.name), runnable, status: { name: '', state: 'idle' } };
+    const entry: Entry = {
+      name: this.uniqueName(runnable.name),
+      runnable,
+      status: { name: '', state: 'idle' },
+    };
     entry.status = { name: entry.name, state: 'idle' };
     this.entries.push(entry);
     this.changes.next(new RunnableChanged(entry.status));
@@ -173,7 +178,7 @@ export class RunnableRegistry implements Runnable {
   /** Starts everything; settles when all have stopped. Rejects with `RunnableFailedError` if any crashed. */
   async run(): Promise<void> {
     await this.wireUpOnStartup();
-    await Promise.all(this.entries.map((e) => e.settled));
+    await Promise.all(this.entries.map((e) => e.settled ?? Promise.resolve()));
     const failed = this.failures();
     if (failed.length > 0) throw new RunnableFailedError(failed);
   }
@@ -214,8 +219,9 @@ export class RunnableRegistry implements Runnable {
     try {
       await entry.runnable.abort(reason);
     } catch (error) {
-      // a failed abort is a failed stop: reported as the runnable's error when it settles
-      entry.abortError ??= { error };
+      // a failed abort is a failed stop: the runnable's error, now or when it settles
+      if (entry.status.state === 'stopped') this.update(entry, { state: 'failed', lastError: error });
+      else entry.abortError ??= { error };
     }
     await entry.settled;
   }
@@ -231,9 +237,12 @@ export class RunnableRegistry implements Runnable {
   private async drain(reason: string): Promise<ShutdownReport> {
     this.lifecycle = 'stopping';
     for (const entry of this.entries) void this.stop(entry, reason);
-    const all = Promise.all(this.entries.map((e) => e.settled));
+    const all = Promise.all(this.entries.map((e) => e.settled ?? Promise.resolve()));
     const outcome = await firstValueFrom(
-      race(from(all).pipe(map(() => 'drained' as const)), timer(this.drainTimeout, this.scheduler).pipe(map(() => 'timeout' as const))),
+      race(
+        from(all).pipe(map(() => 'drained' as const)),
+        timer(this.drainTimeout, this.scheduler).pipe(map(() => 'timeout' as const)),
+      ),
     );
     this.signals.remove();
     this.lifecycle = 'stopped';
@@ -244,7 +253,9 @@ export class RunnableRegistry implements Runnable {
       failed: this.failures(),
       timedOut:
         outcome === 'timeout'
-          ? this.entries.filter((e) => e.status.state === 'running' || e.status.state === 'stopping').map((e) => e.name)
+          ? this.entries
+              .filter((e) => e.status.state === 'running' || e.status.state === 'stopping')
+              .map((e) => e.name)
           : [],
     };
     this.changes.complete();
@@ -329,6 +340,5 @@ export function wireUp(runnables: Iterable<Runnable>, config: RunnableRegistryCo
 
 function describe(reason: unknown): string {
   if (typeof reason === 'string') return reason;
-  if (reason instanceof Error) return reason.message;
-  return reason === undefined ? 'shutdown' : String(reason);
+  return reason === undefined ? 'shutdown' : describeError(reason);
 }

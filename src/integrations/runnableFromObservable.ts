@@ -35,7 +35,10 @@ export interface RunnableFromObservableConfig {
  * const registry = wireUp([runnableFromNode(node), pipeline]);
  * ```
  */
-export function runnableFromObservable(obs$: Observable<unknown>, config: RunnableFromObservableConfig): Runnable {
+export function runnableFromObservable(
+  obs$: Observable<unknown>,
+  config: RunnableFromObservableConfig,
+): Runnable {
   let running: Promise<void> | undefined;
   let subscription: Subscription | undefined;
   let stop: (() => void) | undefined;
@@ -49,7 +52,11 @@ export function runnableFromObservable(obs$: Observable<unknown>, config: Runnab
           return;
         }
         stop = resolve;
-        subscription = obs$.subscribe({ complete: () => resolve(), error: (err: unknown) => reject(err) });
+        subscription = obs$.subscribe({
+          complete: () => resolve(),
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the Observable's error, as it is
+          error: (err: unknown) => reject(err),
+        });
       });
       return running;
     },

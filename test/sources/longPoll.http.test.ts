@@ -23,6 +23,11 @@ class LogServer {
   readonly requests: (string | null)[] = [];
   readonly aborted: (string | null)[] = [];
   private readonly held = new Set<() => void>();
+
+  /** How many requests are held, waiting for an event after their cursor. */
+  get holding(): number {
+    return this.held.size;
+  }
   private server: Server | undefined;
   port = 0;
 
@@ -101,7 +106,7 @@ describe('long-poll over real loopback HTTP (Promise adapter)', () => {
     server.append('a1', '2024-05-28T15:00:01.5Z');
     server.append('a2', '2024-05-28T15:00:02Z');
     const { fetchBatch, signals } = fetchEvents(server.port);
-    const source = persistentLogSource<LogEvent>({ fetchBatch });
+    const source = persistentLogSource<LogEvent>({ fetchBatch, lookbackMs: 0 });
 
     const firstTwo = await firstValueFrom(source.events$.pipe(take(2), toArray()));
     expect(firstTwo.map((e) => e.agreementId)).toEqual(['a1', 'a2']);
@@ -152,5 +157,35 @@ describe('long-poll over real loopback HTTP (Promise adapter)', () => {
     expect(health[0]).toMatchObject({ kind: 'unreachable', attempt: 1 });
     expect(health.at(-1)).toMatchObject({ kind: 'recovered' });
     expect(server.requests[requestsBeforeRestart]).toBe('2024-05-28T15:00:01Z');
+  });
+
+  it('looks back: an event logged behind the cursor arrives once, where a cursor-only reader misses it', async () => {
+    const server = await startServer();
+    server.append('a1', '2024-05-28T15:00:01Z');
+    server.append('a2', '2024-05-28T15:00:03Z');
+    const withLookback = persistentLogSource<LogEvent>({ ...fetchEvents(server.port), minIntervalMs: 0 });
+    const cursorOnly = persistentLogSource<LogEvent>({ ...fetchEvents(server.port), lookbackMs: 0 });
+    const got: Record<'withLookback' | 'cursorOnly', string[]> = { withLookback: [], cursorOnly: [] };
+    const fail = (err: unknown) => expect.unreachable(String(err));
+    const subscriptions = [
+      withLookback.events$.subscribe({ next: (e) => got.withLookback.push(e.agreementId), error: fail }),
+      cursorOnly.events$.subscribe({ next: (e) => got.cursorOnly.push(e.agreementId), error: fail }),
+    ];
+    // both long-poll after a2, held by the server
+    await until(() => server.holding === 2);
+
+    server.append('a3', '2024-05-28T15:00:02Z'); // out of order: wakes neither
+    server.append('a4', '2024-05-28T15:00:04Z');
+    await until(() => got.withLookback.length === 4 && got.cursorOnly.length === 3 && server.holding === 2);
+    const requests = server.requests.length;
+    subscriptions.forEach((s) => s.unsubscribe());
+
+    expect(got.withLookback).toEqual(['a1', 'a2', 'a4', 'a3']);
+    expect(got.cursorOnly).toEqual(['a1', 'a2', 'a4']);
+    // each look-back was one read of the window and one page, then a held long-poll
+    expect(server.requests.slice(0, requests).filter((after) => after !== null && after < '2024-05-28T15:00:01')).toEqual([
+      '2024-05-28T14:59:58.000000000Z',
+      '2024-05-28T14:59:59.000000000Z',
+    ]);
   });
 });

@@ -4,6 +4,7 @@ import {
   isMalformedTimestampError,
   MalformedTimestampError,
   normalizeTimestamp,
+  shiftTimestamp,
   timestampNanos,
 } from '../../src/sources/index.js';
 
@@ -32,6 +33,16 @@ describe('timestamps', () => {
   it('reads a naive timestamp (SSE) as UTC and keeps nanoseconds exactly', () => {
     expect(timestampNanos('2022-06-23T10:42:38.626573153')).toBe(1655980958626573153n);
     expect(normalizeTimestamp('1969-12-31T23:59:59.5Z')).toBe('1969-12-31T23:59:59.500000000Z');
+  });
+
+  it('shifts a timestamp by milliseconds, exactly, across seconds, days and zones', () => {
+    expect(shiftTimestamp('2024-05-28T15:00:05.25Z', -5000)).toBe('2024-05-28T15:00:00.250000000Z');
+    expect(shiftTimestamp('2024-05-28T15:00:01.123456789Z', -5000)).toBe('2024-05-28T14:59:56.123456789Z');
+    expect(shiftTimestamp('2024-05-29T00:00:01+02:00', -1500)).toBe('2024-05-28T21:59:59.500000000Z');
+    expect(shiftTimestamp('1970-01-01T00:00:00Z', -0.000001)).toBe('1969-12-31T23:59:59.999999999Z');
+    expect(shiftTimestamp('2024-05-28T15:00:00Z', 250)).toBe('2024-05-28T15:00:00.250000000Z');
+    expect(() => shiftTimestamp('2024-05-28T15:00:00Z', Infinity)).toThrow(RangeError);
+    expect(() => shiftTimestamp('soon', -1)).toThrow(MalformedTimestampError);
   });
 
   it('rejects what is not RFC 3339 with MalformedTimestampError', () => {

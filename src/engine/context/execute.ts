@@ -23,6 +23,7 @@ import {
 } from 'rxjs';
 import type { ExeScriptCommandDto, ExeScriptCommandResultDto, RuntimeEventDto } from '../../api/types/index.js';
 import { BatchTimeoutError } from '../../errors/BatchTimeoutError.js';
+import { beside } from '../internals.js';
 import { StorageError } from '../../errors/StorageError.js';
 import { type CommandResult, type PreparedBatch, textOf } from './script.js';
 
@@ -59,14 +60,6 @@ function deadline<T>(source: Observable<T>, ms: number | undefined, error: () =>
   return new Observable<T>((subscriber) => {
     subscriber.add(scheduler.schedule(() => subscriber.error(error()), ms));
     subscriber.add(source.subscribe(subscriber));
-  });
-}
-
-/** Mirrors `main$`, running `side$` beside it (its errors forwarded, its end ignored) until `main$` ends. */
-function beside<T>(main$: Observable<T>, side$: Observable<never>): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    subscriber.add(side$.subscribe({ error: (error: unknown) => subscriber.error(error) }));
-    subscriber.add(main$.subscribe(subscriber));
   });
 }
 

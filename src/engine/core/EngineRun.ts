@@ -15,7 +15,9 @@ import type { EngineEvent } from '../events.js';
 import type { Task } from '../Task.js';
 import { DraftGate } from './DraftGate.js';
 import type { ActivityOfOffer, TaskEngineConfig } from './ports.js';
+import { rentalHooks } from './hooks.js';
 import { type HeldDraft, type RentalHooks, type RentalSettings, draftsOf, rentalsOf } from './rentals.js';
+import { RoundTracker } from './RoundTracker.js';
 import { TaskBoard } from './TaskBoard.js';
 import { WorkerSlot } from './WorkerSlot.js';
 import { type WorkerHost, beginTask, endWorker } from './workers.js';
@@ -31,24 +33,21 @@ export class EngineRun<P extends OfferProposal, D, R> implements WorkerHost<P, D
   releasing = 0;
 
   private readonly gate = new DraftGate<P>();
-  private readonly rentals = new Set<string>();
+  /** Providers with a rental in progress (signing or starting). */
+  readonly rentals = new Set<string>();
   private readonly signing = new Subject<HeldDraft<P>>();
   private readonly rounds = new Subject<void>();
   private readonly expiries = new Map<Task<D, R>, Subscription>();
   private readonly settings: RentalSettings<P>;
   private readonly hooks: RentalHooks<P>;
+  /** The demand rounds. */
+  readonly roundTracker: RoundTracker;
   private drafts: Subscription | undefined;
   private tasksSource = new Subscription();
   private refreshTimer: Subscription | undefined;
   private signingDone = false;
   private finishing = false;
   private stopped: JobStopReason | undefined;
-  private roundOffered = 0;
-  private roundUsed = 0;
-  private roundStartedAt = 0;
-  private barren = 0;
-  private offered = 0;
-  private settledOffers = 0;
   private pumping = false;
   private again = false;
 
@@ -66,7 +65,8 @@ export class EngineRun<P extends OfferProposal, D, R> implements WorkerHost<P, D
       approvalTimeout: config.approvalTimeout,
       scheduler: config.scheduler,
     };
-    this.hooks = this.rentalHooks();
+    this.roundTracker = new RoundTracker(config);
+    this.hooks = rentalHooks(this);
   }
 
   /** Starts the job on `tasks$`. */
@@ -106,10 +106,11 @@ export class EngineRun<P extends OfferProposal, D, R> implements WorkerHost<P, D
 
   /** Synchronous teardown: stops everything; workers alive are released in the background. */
   teardown(): void {
+    // Withdrawing the demand ends the negotiations of the drafts held: no reject needed.
+    for (const held of this.gate.drain()) this.dropDraft(held, false);
     this.drafts?.unsubscribe();
     this.refreshTimer?.unsubscribe();
     for (const timer of [...this.taskTimers.values(), ...this.expiries.values()]) timer.unsubscribe();
-    for (const held of this.gate.drain()) this.rejectDraft(held);
     for (const slot of [...this.slots]) {
       endWorker(this, slot, { kind: 'cancelled', error: new JobStoppedError({ reason: 'aborted' }) });
     }
@@ -254,8 +255,8 @@ export class EngineRun<P extends OfferProposal, D, R> implements WorkerHost<P, D
     );
     this.drafts = draftsOf(rounds$, (round) => this.config.offers(round), this.settings, this.hooks).subscribe({
       next: (held) => {
-        this.settledOffers++;
-        if (this.finishing || this.subscriber.closed) this.rejectDraft(held);
+        this.roundTracker.settle();
+        if (this.finishing || this.subscriber.closed) this.dropDraft(held, false);
         else {
           this.gate.add(held);
           this.pump();
@@ -283,7 +284,7 @@ export class EngineRun<P extends OfferProposal, D, R> implements WorkerHost<P, D
       const held = this.gate.take((p) => this.usable(p));
       if (held === undefined) break;
       used++;
-      this.roundUsed++;
+      this.roundTracker.used();
       this.rentals.add(held.draft.providerId);
       this.signing.next(held);
     }
@@ -295,31 +296,29 @@ export class EngineRun<P extends OfferProposal, D, R> implements WorkerHost<P, D
   }
 
   private considerRefresh(): void {
-    if (this.drafts === undefined || this.roundOffered === 0 || this.settledOffers < this.offered) return;
-    const { scheduler, refreshInterval, barrenRounds } = this.config;
-    const wait = this.roundStartedAt + refreshInterval - scheduler.now();
-    if (wait > 0) {
-      if (this.refreshTimer === undefined) {
-        this.refreshTimer = scheduler.schedule(() => {
-          this.refreshTimer = undefined;
-          this.pump();
-        }, wait);
-        this.subscriber.add(this.refreshTimer);
-      }
-      return;
-    }
-    this.barren = this.roundUsed === 0 ? this.barren + 1 : 0;
-    if (this.barren >= barrenRounds && this.slots.size === 0 && this.rentals.size === 0) {
-      this.barren = 0;
+    if (this.drafts === undefined) return;
+    const { scheduler } = this.config;
+    const idle = this.slots.size === 0 && this.rentals.size === 0;
+    const decision = this.roundTracker.decide(scheduler.now(), idle);
+    if (decision.kind === 'wait' && this.refreshTimer === undefined) {
+      this.refreshTimer = scheduler.schedule(() => {
+        this.refreshTimer = undefined;
+        this.pump();
+      }, decision.ms);
+      this.subscriber.add(this.refreshTimer);
+    } else if (decision.kind === 'giveUp') {
       for (const task of this.board.drainPending()) {
-        this.board.fail(task, new NoEligibleProviderError({ taskId: task.id, triedProviders: task.providers }));
+        const error = new NoEligibleProviderError({ taskId: task.id, triedProviders: task.providers });
+        this.board.fail(task, error);
         this.clearTimers(task);
-        this.emit({ type: 'taskFailed', task, providerId: task.providers.at(-1), attempts: task.attempts, error: task.error });
+        this.emit({ type: 'taskFailed', task, providerId: task.providers.at(-1), attempts: task.attempts, error });
       }
       this.again = true;
-      return;
+    } else if (decision.kind === 'refresh') {
+      // The drafts held belong to the demand being withdrawn, which ends their negotiations.
+      for (const held of this.gate.drain()) this.dropDraft(held, true);
+      this.rounds.next();
     }
-    this.rounds.next();
   }
 
   private startWorker(activity: ActivityOfOffer<P>): void {
@@ -345,9 +344,11 @@ export class EngineRun<P extends OfferProposal, D, R> implements WorkerHost<P, D
   private beginFinishing(): void {
     this.finishing = true;
     this.tasksSource.unsubscribe();
+    // Withdrawing the demand ends the negotiations of the drafts held: no reject needed. Their
+    // leases stay taken, so negotiate starts nothing more before it is unsubscribed.
+    for (const held of this.gate.drain()) this.dropDraft(held, false);
     this.drafts?.unsubscribe();
     this.refreshTimer?.unsubscribe();
-    for (const held of this.gate.drain()) this.rejectDraft(held);
     this.signing.complete();
     for (const slot of this.slots) slot.endFeed();
   }
@@ -367,49 +368,20 @@ export class EngineRun<P extends OfferProposal, D, R> implements WorkerHost<P, D
     this.pump();
   }
 
-  private rejectDraft(held: HeldDraft<P>): void {
-    held.lease.release();
+  /** Lets go of a draft whose demand is being withdrawn (which ends its negotiation). */
+  private dropDraft(held: HeldDraft<P>, release: boolean): void {
+    if (release) held.lease.release();
     const { draft } = held;
     this.emit({ type: 'proposalRejected', proposalId: draft.id, providerId: draft.providerId, reason: 'draft' });
+  }
+
+  /** Rejects a draft no task can use now, freeing its slot in negotiate. */
+  private rejectDraft(held: HeldDraft<P>): void {
+    this.dropDraft(held, true);
+    const { draft } = held;
     draft.reject(DRAFT_NOT_NEEDED).subscribe({
       error: (error: unknown) =>
         this.emit({ type: 'cleanupFailed', action: 'rejectDraft', resourceId: draft.id, error }),
     });
-  }
-
-  private rentalHooks(): RentalHooks<P> {
-    return {
-      roundStarted: (round) => {
-        this.roundOffered = 0;
-        this.roundUsed = 0;
-        this.roundStartedAt = this.config.scheduler.now();
-        this.emit({ type: 'demandPublished', round });
-      },
-      offered: (proposal) => {
-        this.offered++;
-        this.roundOffered++;
-        this.emit({ type: 'proposalReceived', proposalId: proposal.id, providerId: proposal.providerId });
-      },
-      dropped: (proposal, reason, error) => {
-        this.settledOffers++;
-        this.emit({ type: 'proposalRejected', proposalId: proposal.id, providerId: proposal.providerId, reason, error });
-        this.pump();
-      },
-      signed: (agreement) =>
-        this.emit({ type: 'agreementSigned', agreementId: agreement.id, providerId: agreement.providerId }),
-      signingFailed: (providerId, agreementId, error) => {
-        this.rentals.delete(providerId);
-        this.emit({ type: 'agreementFailed', providerId, agreementId, error });
-        this.providerFailed(providerId);
-        this.pump();
-      },
-      startFailed: (providerId, agreementId, error) => {
-        this.rentals.delete(providerId);
-        this.emit({ type: 'activityFailed', providerId, agreementId, error });
-        this.providerFailed(providerId);
-        this.pump();
-      },
-      cleanupFailed: (action, resourceId, error) => this.emit({ type: 'cleanupFailed', action, resourceId, error }),
-    };
   }
 }

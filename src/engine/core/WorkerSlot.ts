@@ -87,9 +87,13 @@ export class WorkerSlot<D, R, A> {
     ask.complete();
   }
 
-  /** The task is settled: it leaves the worker, whose `tasks$` asks for the next one. */
-  settled(task: Task<D, R>): void {
-    if (this.inFlight.delete(task)) this.settledTasks.next(task);
+  /**
+   * The task is settled: it leaves the worker (at once, before any event about it is emitted),
+   * and `notify()`, called when the core is done with it, lets `tasks$` ask for the next one.
+   */
+  settled(task: Task<D, R>): { notify(): void } {
+    const held = this.inFlight.delete(task);
+    return { notify: () => held && this.settledTasks.next(task) };
   }
 
   /** No more tasks for this worker: every ask (and every later one) completes empty. */

@@ -74,6 +74,8 @@ function settle<P extends OfferProposal, D, R>(
   }
   const { board } = host;
   const providerId = slot.providerId;
+  // Out of the worker first: an event handler that stops the job must not fail this task again.
+  const left = slot.settled(task);
   host.clearTimers(task);
   if (outcome.kind === 'accept') {
     board.finish(task, outcome.result);
@@ -89,7 +91,7 @@ function settle<P extends OfferProposal, D, R>(
     if (retry) host.providerFailed(providerId);
     reportAttempt(host, task, providerId, verdict, error);
   }
-  slot.settled(task);
+  left.notify();
   host.pump();
 }
 

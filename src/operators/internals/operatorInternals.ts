@@ -18,6 +18,8 @@ import {
   ignoreElements,
   tap,
 } from 'rxjs';
+import { isYagnaGoneError } from '../../errors/YagnaGoneError.js';
+import { isYagnaNotFoundError } from '../../errors/YagnaNotFoundError.js';
 import type { CleanupAction, OnOperatorEvent, OperatorEvent } from '../events.js';
 import type { ActivityPort, AgreementPort, DraftProposal, OfferProposal } from '../ports.js';
 
@@ -90,17 +92,32 @@ export function detach(cleanup$: Observable<unknown>, scheduler: SchedulerLike, 
   });
 }
 
-/** One cleanup call whose failure becomes a `cleanupFailed` event; completes either way. */
+/**
+ * Did a cleanup call fail because there is nothing left to clean up? yagna answers **404** for
+ * what it does not know (any more: the demand was unsubscribed first, the resource expired) and
+ * **410** for what reached a final state (rejected, cancelled, expired, terminated, destroyed).
+ * Either way the cleanup is done.
+ */
+export function isAlreadyDone(error: unknown): boolean {
+  return isYagnaNotFoundError(error) || isYagnaGoneError(error);
+}
+
+/**
+ * One cleanup call whose failure becomes a `cleanupFailed` event; completes either way. A failure
+ * that `done` recognises (by default {@link isAlreadyDone}: 404, 410) means the resource is gone
+ * already: the cleanup counts as done and nothing is reported.
+ */
 export function attempt(
   call: () => Observable<unknown>,
   action: CleanupAction,
   resourceId: string,
   report: Report,
+  done: (error: unknown) => boolean = isAlreadyDone,
 ): Observable<never> {
   return defer(call).pipe(
     ignoreElements(),
     catchError((error: unknown) => {
-      report({ type: 'cleanupFailed', action, resourceId, error });
+      if (!done(error)) report({ type: 'cleanupFailed', action, resourceId, error });
       return EMPTY;
     }),
   );
@@ -108,8 +125,14 @@ export function attempt(
 
 /**
  * Withdraws an agreement we will not hand on: `cancel` (it may still be pending), falling back to
- * `terminate` when cancel fails (it was approved meanwhile). Completes either way; when both fail,
- * both failures are reported.
+ * `terminate` when cancel fails (it was approved meanwhile). Completes either way.
+ *
+ * - cancel 404: yagna does not know the agreement; done.
+ * - cancel 410: it can no longer be cancelled: approved meanwhile (then terminated) or already
+ *   final (then terminate answers 404/410, done). Only the terminate's failure is reported.
+ * - any other cancel failure leaves its state unknown; as yagna also answers 410 to terminating a
+ *   *pending* agreement, only a 404 from terminate counts as done then, and when terminate fails
+ *   too both failures are reported.
  */
 export function disposeAgreement(
   agreement: AgreementPort,
@@ -119,7 +142,9 @@ export function disposeAgreement(
   return defer(() => agreement.cancel(reason)).pipe(
     ignoreElements(),
     catchError((cancelError: unknown) => {
-      let reported = false;
+      if (isYagnaNotFoundError(cancelError)) return EMPTY;
+      const final = isYagnaGoneError(cancelError);
+      let reported = final;
       return attempt(
         () => agreement.terminate(reason),
         'terminateAgreement',
@@ -136,17 +161,18 @@ export function disposeAgreement(
           }
           report(event);
         },
+        final ? isAlreadyDone : isYagnaNotFoundError,
       );
     }),
   );
 }
 
-/** Rejects a draft we will not sign; completes either way. */
+/** Rejects a draft we will not sign; completes either way (404/410: already gone, done). */
 export function rejectDraft(draft: DraftProposal, reason: string, report: Report): Observable<never> {
   return attempt(() => draft.reject(reason), 'rejectDraft', draft.id, report);
 }
 
-/** Destroys an activity we will not hand on; completes either way. */
+/** Destroys an activity we will not hand on; completes either way (404/410: already gone, done). */
 export function destroyActivity(activity: ActivityPort, report: Report): Observable<never> {
   return attempt(() => activity.destroy(), 'destroyActivity', activity.id, report);
 }

@@ -1,0 +1,417 @@
+/**
+ * `golem-rx demo` / `npm run demo`: the one-liner end to end, written only against the public API
+ * (`../index.js`, `../devnet/index.js`): devnet (or `--yagna`), an allocation, a demand scored by
+ * price, `negotiate(4)`, 3 agreements, a command on each, debit notes and invoices accepted,
+ * everything closed, a summary. See docs/demo.md.
+ */
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { Decimal } from 'decimal.js';
+import { createLogUpdate } from 'log-update';
+import {
+  map, defer,
+  concat,
+  fromEvent,
+  ignoreElements,
+  lastValueFrom,
+  merge,
+  mergeMap,
+  of,
+  take,
+  takeUntil,
+  takeWhile,
+  tap,
+} from 'rxjs';
+import {
+  type Activity,
+  type CloseReport,
+  type OperatorEvent,
+  type PaymentEvent,
+  GolemNode,
+  GolemRxError,
+  acceptPayments,
+  createActivity,
+  createAgreement,
+  isGolemRxError,
+  leastExpensiveLinearPayu,
+  negotiate,
+  score,
+  vmPackage,
+} from './index.js';
+import { type DevnetHandle, startDevnet } from '../../../src/devnet/index.js';
+
+/** How many agreements the demo signs (and commands it runs, invoices it pays). */
+export const DEMO_AGREEMENTS = 3;
+const RENTED = Symbol('rentals done');
+
+/** The usage text of `golem-rx demo`. */
+export const DEMO_USAGE = `Usage: golem-rx demo [options]
+
+Rents ${DEMO_AGREEMENTS} machines on an embedded devnet (or a real yagna), runs a command on each,
+pays the debit notes and invoices, closes everything and prints a summary.
+
+Options:
+  --json             print the summary as one JSON line (the last line of stdout)
+  --yagna            use the yagna at YAGNA_API_URL with YAGNA_APPKEY instead of a devnet
+  --providers <n>    simulated providers of the devnet (default 20)
+  --seed <n>         devnet seed (default 1)
+  --timeout <s>      give up after this many seconds (default 120)
+  -h, --help         show this help
+`;
+
+/** Where the demo writes and what it reads: `process` by default; the CLI passes its context. */
+export interface DemoIo {
+  /** The summary (and the JSON line). */
+  readonly stdout?: { write(text: string): unknown };
+  /** Progress and warnings. */
+  readonly stderr?: { write(text: string): unknown };
+  /** `YAGNA_APPKEY`, `YAGNA_API_URL` (with `--yagna`). @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Whether stderr is a terminal (a live status line) or not (plain lines). */
+  readonly isTTY?: { readonly stderr: boolean };
+  /** Aborting it stops the demo; it still closes everything. */
+  readonly interrupt?: AbortSignal;
+}
+
+/** What is left open after the close: devnet's stats, or the node's close report with `--yagna`. */
+export type DemoLeaks = Readonly<Record<'agreements' | 'activities' | 'allocations' | 'demands', number>>;
+
+/** The demo's outcome, printed at the end (as one JSON line with `--json`). */
+export interface DemoSummary {
+  readonly agreements: number;
+  readonly commandsOk: number;
+  readonly invoicesAccepted: number;
+  /** The allocation's spent amount after the invoices were accepted, a decimal string (GLM). */
+  readonly spent: string;
+  readonly leaked: DemoLeaks;
+  readonly debitNotesAccepted: number;
+  readonly proposalsSeen: number;
+  readonly target: 'devnet' | 'yagna';
+}
+
+/** The demo could not run (bad flags, no app key) or did not finish (timeout, interrupt). */
+export class DemoError extends GolemRxError {
+  override readonly name = 'DemoError' as const;
+  /** Why: `usage` (bad flags or environment), `timeout`, `interrupted`. */
+  readonly reason: 'usage' | 'timeout' | 'interrupted';
+
+  constructor(message: string, context: { reason: DemoError['reason'] }, options?: { cause?: unknown }) {
+    super(message, options);
+    this.reason = context.reason;
+  }
+}
+
+/** Is `err` a {@link DemoError} (by class, or by name across realms)? */
+export function isDemoError(err: unknown): err is DemoError {
+  return err instanceof DemoError || (isGolemRxError(err) && err.name === 'DemoError');
+}
+
+const FLAG = { type: 'boolean' } as const;
+const VALUE = { type: 'string' } as const;
+const HELP = { type: 'boolean', short: 'h' } as const;
+
+/** Parses the demo's flags; `undefined` for `--help`. @throws {DemoError} on a bad flag */
+export function parseDemoArgs(argv: readonly string[]) {
+  let values;
+  try {
+    const options = { json: FLAG, yagna: FLAG, providers: VALUE, seed: VALUE, timeout: VALUE, help: HELP };
+    ({ values } = parseArgs({ args: [...argv], strict: true, options }));
+  } catch (cause) {
+    throw new DemoError(messageOf(cause), { reason: 'usage' }, { cause });
+  }
+  if (values.help === true) return undefined;
+  const int = (name: string, text: string | undefined, fallback: number, min: number): number => {
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min)
+      throw new DemoError(`--${name} must be an integer >= ${min}`, { reason: 'usage' });
+    return n;
+  };
+  return {
+    json: values.json === true,
+    yagna: values.yagna === true,
+    providers: int('providers', values.providers, 20, DEMO_AGREEMENTS),
+    seed: int('seed', values.seed, 1, 0),
+    timeoutMs: int('timeout', values.timeout, 120, 1) * 1000,
+  };
+}
+
+/** The live counters behind the status line. */
+type Progress = Record<
+  'proposals' | 'negotiating' | 'agreements' | 'commandsOk' | 'debitNotes' | 'invoices',
+  number
+> & {
+  spent: Decimal;
+};
+
+/** Progress output: `note` a line that stays, `update` the status. */
+interface View {
+  note(line: string): void;
+  update(): void;
+  done(): void;
+}
+
+/** A status line that updates in place on a terminal, plain lines elsewhere. */
+function progressView(io: DemoIo, state: Progress): View {
+  const err = io.stderr ?? process.stderr;
+  const tty = io.isTTY?.stderr ?? (err === process.stderr && process.stderr.isTTY);
+  const status = (): string =>
+    `proposals ${state.proposals} · negotiating ${state.negotiating} · agreements ${state.agreements}/${DEMO_AGREEMENTS}` +
+    ` · commands ${state.commandsOk}/${DEMO_AGREEMENTS} · debit notes ${state.debitNotes}` +
+    ` · invoices ${state.invoices}/${DEMO_AGREEMENTS} · spent ${state.spent.toFixed()} GLM`;
+  if (tty && err === process.stderr) {
+    const log = createLogUpdate(process.stderr, { showCursor: true });
+    return { note: (line) => log.persist(line), update: () => log(status()), done: () => log.done() };
+  }
+  // plain lines: the status only when an agreement, a command or an invoice moved on
+  let last = '';
+  const key = (): string => `${state.agreements}/${state.commandsOk}/${state.invoices}`;
+  return {
+    note: (line) => err.write(`${line}\n`),
+    update: () => {
+      if (key() !== last) err.write(`${status()}\n`);
+      last = key();
+    },
+    done: () => undefined,
+  };
+}
+
+/** Short form of a node id for the progress lines. */
+const short = (id: string): string => (id.length > 12 ? `${id.slice(0, 8)}…` : id);
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Runs the demo and prints its summary (a JSON line with `--json`).
+ *
+ * @param argv - the flags (see {@link DEMO_USAGE}).
+ * @param io - streams, environment, interrupt; `process` by default.
+ * @returns the summary, or `undefined` after `--help`.
+ * @throws {DemoError} on bad flags, without an app key with `--yagna`, on timeout or interrupt;
+ *   and whatever the node raises when yagna cannot be reached.
+ * @example
+ * ```ts
+ * const summary = await runDemo(['--json']);
+ * console.log(summary?.leaked);
+ * ```
+ */
+export async function runDemo(argv: readonly string[], io: DemoIo = {}): Promise<DemoSummary | undefined> {
+  const options = parseDemoArgs(argv);
+  const out = io.stdout ?? process.stdout;
+  if (options === undefined) {
+    out.write(DEMO_USAGE);
+    return undefined;
+  }
+  const env = io.env ?? process.env;
+  if (options.yagna && !env.YAGNA_APPKEY)
+    throw new DemoError('--yagna needs YAGNA_APPKEY', { reason: 'usage' });
+  const started = performance.now();
+  const devnet = options.yagna
+    ? undefined
+    : await startDevnet({ providers: options.providers, seed: options.seed });
+  try {
+    const zero = { proposals: 0, negotiating: 0, agreements: 0, commandsOk: 0, debitNotes: 0, invoices: 0 };
+    const state: Progress = { ...zero, spent: new Decimal(0) };
+    const view = progressView(io, state);
+    const node = new GolemNode(
+      devnet ? { apiUrl: devnet.url, appKey: devnet.appKey, env: {}, minPollIntervalMs: 100 } : { env },
+    );
+    let report: CloseReport;
+    let spent: Decimal;
+    try {
+      spent = await rent(node, devnet, options, state, view, io.interrupt);
+    } finally {
+      report = await node.close();
+      view.done();
+    }
+    const summary: DemoSummary = {
+      agreements: state.agreements,
+      commandsOk: state.commandsOk,
+      invoicesAccepted: state.invoices,
+      spent: spent.toFixed(),
+      leaked: leaks(devnet, report),
+      debitNotesAccepted: state.debitNotes,
+      proposalsSeen: state.proposals,
+      target: devnet ? 'devnet' : 'yagna',
+    };
+    out.write(
+      options.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary, performance.now() - started),
+    );
+    return summary;
+  } finally {
+    await devnet?.stop();
+  }
+}
+
+/** The rental itself: from the allocation to the last invoice accepted. */
+async function rent(
+  node: GolemNode,
+  devnet: DevnetHandle | undefined,
+  options: NonNullable<ReturnType<typeof parseDemoArgs>>,
+  state: Progress,
+  view: View,
+  interrupt: AbortSignal | undefined,
+): Promise<Decimal> {
+  const budget = devnet ? '5' : '1';
+  await node.start();
+  const allocation = await node.createAllocation({ amount: budget });
+  view.note(`allocated ${budget} GLM on ${allocation.paymentPlatform}`);
+  const payload = await vmPackage({ imageTag: 'golem/alpine:latest', registryUrl: devnet?.url });
+  const names = new Map<string, string>();
+  const rented = new Set<string>();
+  const nameOf = (providerId: string): string => names.get(providerId) ?? short(providerId);
+  const onEvent = (event: OperatorEvent): void => {
+    if (event.type === 'counterFailed') state.negotiating--;
+    if (event.type === 'agreementFailed' || event.type === 'activityFailed') {
+      view.note(`! ${event.type}: ${messageOf(event.error)}`);
+    }
+    view.update();
+  };
+  const countering = (): undefined => {
+    state.negotiating++; // a counter-proposal starts (with the demand's own terms)
+    view.update();
+  };
+  // hold offers until 10 are in (or 2 s), then counter the cheapest first
+  const hold = { minProposals: Math.min(10, options.providers), maxWait: devnet ? 2_000 : 20_000 };
+  // debit notes every second on devnet, so that some flow while the commands run
+  const terms = devnet ? { debitNoteIntervalSec: 1, debitNoteAcceptTimeoutSec: 30 } : undefined;
+
+  const rentals$ = node.demand$({ payload, allocations: [allocation], terms }).pipe(
+    tap((offer) => {
+      state.proposals++;
+      const name = offer.properties['golem.node.id.name'];
+      if (typeof name === 'string') names.set(offer.providerId, name);
+      view.update();
+    }),
+    score(leastExpensiveLinearPayu(), hold),
+    negotiate(4, { respond: countering, onEvent }),
+    tap(() => state.negotiating--),
+    createAgreement({ onEvent }),
+    take(DEMO_AGREEMENTS), // right after createAgreement: exactly 3 agreements are signed
+    tap({
+      next: (agreement) => {
+        rented.add(agreement.id);
+        state.agreements++;
+        view.note(`✓ agreement with ${nameOf(agreement.providerId)}`);
+      },
+      finalize: () => (state.negotiating = 0), // counters still in flight were aborted
+    }),
+    createActivity({ onEvent }),
+    mergeMap((activity) => runCommand(activity, nameOf(activity.agreement.providerId), state, view)),
+  );
+  const payments$ = merge(node.debitNotes$, node.invoices$).pipe(
+    map((d) => payable(d, node)),
+    acceptPayments({ allocation, budget }),
+    tap((event) => trackPayment(event, state, view, rented)),
+  );
+  // the edge of the program: real time for the deadline (the library's timers stay on schedulers)
+  const deadline = AbortSignal.timeout(options.timeoutMs);
+  const stop = interrupt ? AbortSignal.any([deadline, interrupt]) : deadline;
+  // done when the commands have run and every rented agreement's invoice is accepted
+  let rentalsDone = false;
+  const work$ = merge(concat(rentals$.pipe(ignoreElements()), of(RENTED)), payments$).pipe(
+    takeWhile((item) => {
+      rentalsDone ||= item === RENTED;
+      return !rentalsDone || state.invoices < rented.size;
+    }),
+    takeUntil(fromEvent(stop, 'abort')),
+  );
+  if (!stop.aborted) await lastValueFrom(work$, { defaultValue: undefined });
+  if (deadline.aborted)
+    throw new DemoError(`not done within ${options.timeoutMs / 1000} s`, { reason: 'timeout' });
+  if (stop.aborted) throw new DemoError('interrupted', { reason: 'interrupted' });
+  return (await allocation.getData({ force: true })).spentAmount;
+}
+
+/** Runs the command on one activity, then destroys it and terminates its agreement. */
+async function runCommand(activity: Activity, name: string, state: Progress, view: View): Promise<void> {
+  try {
+    const batch = await activity.exec([
+      {
+        run: {
+          entry_point: '/bin/sh',
+          args: ['-c', 'sleep 2 && echo hello from golem-rx'],
+          capture: { stdout: { atEnd: { format: 'string' } }, stderr: { atEnd: { format: 'string' } } },
+        },
+      },
+    ]);
+    const result = await lastValueFrom(batch.results$);
+    if (result.result === 'Ok') state.commandsOk++;
+    view.note(`✓ ${name}: ${typeof result.stdout === 'string' ? result.stdout.trim() : ''}`);
+  } catch (error) {
+    view.note(`! ${name}: the command failed: ${messageOf(error)}`);
+  } finally {
+    await activity.destroy();
+    await activity.agreement.terminate('Finished');
+    view.update();
+  }
+}
+
+function trackPayment(event: PaymentEvent, state: Progress, view: View, rented: ReadonlySet<string>): void {
+  if (event.kind === 'accepted') {
+    const { kind, agreementId, amount } = event.document;
+    state.spent = event.spent;
+    if (kind === 'DebitNote') state.debitNotes++;
+    else if (rented.has(agreementId)) state.invoices++;
+    if (kind === 'Invoice')
+      view.note(`✓ invoice for ${short(agreementId)} accepted: ${amount.toFixed()} GLM`);
+  } else if (event.kind !== 'summary') {
+    view.note(`! ${event.document.kind} ${short(event.document.id)} not accepted: ${event.kind}`);
+  }
+  view.update();
+}
+
+/**
+ * What is left open after the close: on devnet from its stats (demands active, agreements not
+ * final, activities not terminated, allocations not released), on yagna from the close report.
+ */
+function leaks(devnet: DevnetHandle | undefined, report: CloseReport): DemoLeaks {
+  const failed = (kind: string): number => report.failures.filter((f) => f.resource.kind === kind).length;
+  if (devnet === undefined) {
+    return {
+      agreements: failed('Agreement'),
+      activities: failed('Activity'),
+      allocations: failed('Allocation'),
+      demands: failed('Demand'),
+    };
+  }
+  const stats = devnet.stats() as Record<string, Record<string, number> | undefined>;
+  const [a, act] = [stats.agreements ?? {}, stats.activities ?? {}];
+  return {
+    agreements: (a.Proposal ?? 0) + (a.Pending ?? 0) + (a.Approved ?? 0),
+    activities: (act.total ?? 0) - (act.Terminated ?? 0),
+    allocations: stats.allocations?.active ?? 0,
+    demands: stats.demands?.active ?? 0,
+  };
+}
+
+function formatSummary(s: DemoSummary, ms: number): string {
+  const leaks = Object.entries(s.leaked).map(([k, v]) => `${k} ${v}`);
+  const none = Object.values(s.leaked).every((v) => v === 0);
+  const rows: [string, string][] = [
+    ['proposals seen', `${s.proposalsSeen}`],
+    ['agreements', `${s.agreements}`],
+    ['commands ok', `${s.commandsOk}`],
+    ['debit notes', `${s.debitNotesAccepted} accepted`],
+    ['invoices', `${s.invoicesAccepted} accepted`],
+    ['spent', `${s.spent} GLM`],
+    ['leaked', `${none ? 'nothing' : 'SOMETHING'} (${leaks.join(', ')})`],
+  ];
+  const lines = rows.map(([k, v]) => `  ${k.padEnd(18)} ${v}`);
+  return ['', `golem-rx demo on ${s.target}, ${(ms / 1000).toFixed(1)} s`, ...lines, ''].join('\n');
+}
+
+import type { DebitNote, Invoice, Allocation } from './index.js';
+import type { PayableDocument } from '../../../src/operators/acceptPayments.js';
+function payable(d: DebitNote | Invoice, node: GolemNode): PayableDocument<Allocation> {
+  const data = d.data as unknown as { agreementId: string; activityId?: string; activityIds?: string[]; usageCounterVector?: number[] };
+  const amount = d.kind === 'DebitNote' ? (d as DebitNote).totalAmountDue : (d as Invoice).amount;
+  return {
+    id: d.id, kind: d.kind, agreementId: data.agreementId, activityId: data.activityId, activityIds: data.activityIds,
+    amount, usage: data.usageCounterVector,
+    agreementTerms: () => defer(async () => {
+      const a = await node.agreement(data.agreementId).getData();
+      return { properties: a.offer.properties as Record<string, unknown>, approvedAt: a.approvedDate ? new Date(a.approvedDate).getTime() : undefined };
+    }),
+    accept: (allocation, amt) => d.accept(allocation, amt),
+  };
+}
