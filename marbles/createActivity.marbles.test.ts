@@ -1,6 +1,9 @@
 import { Observable, mergeMap, of, take } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { YagnaGoneError } from '../src/errors/YagnaGoneError.js';
+import { YagnaNotFoundError } from '../src/errors/YagnaNotFoundError.js';
+import { YagnaServerError } from '../src/errors/YagnaServerError.js';
 import { createActivity } from '../src/operators/createActivity.js';
 import type { OperatorEvent } from '../src/operators/events.js';
 import { type FakeActivity, type FakeAgreement, fakeActivity, fakeAgreement } from '../src/testing/fakes.js';
@@ -217,5 +220,92 @@ describe('createActivity', () => {
       .subscribe({ next: (x) => got.push(x.id), error: (err: unknown) => expect.fail(String(err)) });
     expect(sideEffects).toEqual([0, 1]);
     expect(got).toEqual(['X0', 'X1']);
+  });
+
+  it('counts a destroy or terminate answered 404 or 410 (already gone) as done, and reports other failures', () => {
+    const events: OperatorEvent[] = [];
+    const boom = new Error('deploy failed');
+    const notFound = new YagnaNotFoundError('Activity [X] not found', { status: 404 });
+    const gone = new YagnaGoneError('Agreement [A] terminated', { status: 410 });
+    const serverError = new YagnaServerError('internal error', { status: 500 });
+    testScheduler.run(({ hot, cold, expectObservable, expectSubscriptions }) => {
+      // A: its activity crashed and is gone (404), the provider terminated the agreement (410)
+      const destroyX = cold('-#', undefined, notFound);
+      const terminateA = cold('-#', undefined, gone);
+      // B: the same calls fail otherwise
+      const destroyY = cold('-#', undefined, serverError);
+      const terminateB = cold('-#', undefined, serverError);
+      const A: Agreement = fakeAgreement({ id: 'A', terminate: terminateA });
+      const B: Agreement = fakeAgreement({ id: 'B', terminate: terminateB });
+      const X = fakeActivity({
+        id: 'X',
+        agreement: A,
+        deployAndStart: cold('--#', undefined, boom),
+        destroy: destroyX,
+      });
+      const Y = fakeActivity({
+        id: 'Y',
+        agreement: B,
+        deployAndStart: cold('--#', undefined, boom),
+        destroy: destroyY,
+      });
+      const a: Agreement = fakeAgreement({
+        id: 'A',
+        terminate: terminateA,
+        createActivity: cold('-x|', { x: X }),
+      });
+      const b: Agreement = fakeAgreement({
+        id: 'B',
+        terminate: terminateB,
+        createActivity: cold('-y|', { y: Y }),
+      });
+      // prettier-ignore
+      const e1 = hot('  -(ab)|', { a, b });
+      //                 ca: -x|  deploy: --#  destroy: -#  terminate: -#
+      const expected = '------|';
+
+      expectObservable(e1.pipe(createActivity({ onEvent: (e) => events.push(e) }))).toBe(expected);
+      expectSubscriptions(destroyX.subscriptions).toBe('----^!');
+      expectSubscriptions(terminateA.subscriptions).toBe('-----^!');
+      expectSubscriptions(destroyY.subscriptions).toBe('----^!');
+      expectSubscriptions(terminateB.subscriptions).toBe('-----^!');
+    });
+    expect(
+      events.map((e) =>
+        e.type === 'cleanupFailed'
+          ? `${e.action}:${e.resourceId}`
+          : e.type === 'activityFailed'
+            ? `${e.type}:${e.agreement.id}`
+            : e.type,
+      ),
+    ).toEqual(['activityFailed:A', 'activityFailed:B', 'destroyActivity:Y', 'terminateAgreement:B']);
+  });
+
+  it('on unsubscribe, counts a terminate answered 410 for a queued agreement as done', () => {
+    const events: OperatorEvent[] = [];
+    testScheduler.run(({ hot, cold, expectObservable, expectSubscriptions }) => {
+      const terminateB = cold(
+        '-#',
+        undefined,
+        new YagnaGoneError('Agreement [B] terminated', { status: 410 }),
+      );
+      const X = fakeActivity({
+        id: 'X',
+        agreement: fakeAgreement({ id: 'A' }),
+        deployAndStart: cold('-----|'),
+      });
+      const a: Agreement = fakeAgreement({ id: 'A', createActivity: cold('-x|', { x: X }) });
+      const b: Agreement = fakeAgreement({ id: 'B', terminate: terminateB });
+      // prettier-ignore
+      const e1 = hot('  -ab----|', { a, b });
+      const unsub = '   ---!';
+
+      expectObservable(
+        e1.pipe(createActivity({ concurrency: 1, onEvent: (e) => events.push(e) })),
+        unsub,
+      ).toBe('----');
+      expectSubscriptions(terminateB.subscriptions).toBe('---^!');
+    });
+    expect(events).toEqual([]);
   });
 });

@@ -3,7 +3,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { runTaskEngine } from '../src/engine/core/runTaskEngine.js';
 import type { EngineEvent } from '../src/engine/events.js';
 import { Task } from '../src/engine/Task.js';
-import { fakeProvider, record, specConfig } from '../test/engine/support/engineFakes.js';
+import {
+  acceptAfter,
+  fakeProvider,
+  fakeWorker,
+  record,
+  specConfig,
+} from '../test/engine/support/engineFakes.js';
 
 const tasks = (...data: string[]) => data.map((d) => new Task<string, string>(d, { id: d }));
 const values = (list: Task<string, string>[]) => Object.fromEntries(list.map((t) => [t.data, t]));
@@ -106,7 +112,14 @@ describe('runTaskEngine: the worker bound and the demand signal', () => {
     });
     // b arrives while A idles: the same activity takes it. Then A idles 10 frames and is released;
     // the source completes later with nothing to do.
-    expect(log).toEqual(['2: sign A', '3: start a@A', '4: done a@A', '8: start b@A', '9: done b@A', '20: end A ok']);
+    expect(log).toEqual([
+      '2: sign A',
+      '3: start a@A',
+      '4: done a@A',
+      '8: start b@A',
+      '9: done b@A',
+      '20: end A ok',
+    ]);
   });
 
   it('withdraws the demand when the job is done, dropping the drafts it held', () => {
@@ -126,8 +139,36 @@ describe('runTaskEngine: the worker bound and the demand signal', () => {
       rejected = B!.draft.rejectCalls;
     });
     expect(rejected).toEqual([]);
-    expect(all.filter((e) => e.type === 'proposalRejected').map((e) => e.type === 'proposalRejected' && e.reason)).toEqual([
-      'draft',
+    expect(
+      all.filter((e) => e.type === 'proposalRejected').map((e) => e.type === 'proposalRejected' && e.reason),
+    ).toEqual(['draft']);
+  });
+
+  it('releases idle workers at once while one task hangs elsewhere', () => {
+    const log: string[] = [];
+    testScheduler.run(({ cold, hot, expectObservable }) => {
+      const [A, B] = ['A', 'B'].map((n) => fakeProvider(cold, n));
+      const work = fakeWorker((task, activity) =>
+        task.data === 'a' ? cold('-') : acceptAfter(cold)(task, activity),
+      );
+      const config = specConfig(cold, testScheduler, [A!, B!], {
+        maxWorkers: 2,
+        work,
+        stop$: hot('--------------------s', { s: 'aborted' as const }),
+      });
+      const e1 = cold('(ab|)', values(tasks('a', 'b')));
+      expectObservable(record(runTaskEngine(e1, config), testScheduler, log)).toBe('---------------------|');
+    });
+    // B is done with b at 4 and released (terminated at 5), not kept billing until a ends
+    expect(log).toEqual([
+      '2: sign A',
+      '2: sign B',
+      '3: start a@A',
+      '3: start b@B',
+      '4: done b@B',
+      '5: end B ok',
+      '20: fail a',
+      '21: end A failed',
     ]);
   });
 

@@ -51,7 +51,10 @@ describe('runTaskEngine: retries, exclusion and failures', () => {
     const task = tasks('a')[0]!;
     testScheduler.run(({ cold, expectObservable }) => {
       const [A, B] = ['A', 'B'].map((n) => fakeProvider(cold, n));
-      const config = specConfig(cold, testScheduler, [A!, B!], { maxWorkers: 1, work: rejectOn(cold, ['A']) });
+      const config = specConfig(cold, testScheduler, [A!, B!], {
+        maxWorkers: 1,
+        work: rejectOn(cold, ['A']),
+      });
       const e1 = cold('a|', { a: task });
       expectObservable(record(runTaskEngine(e1, config), testScheduler, log)).toBe('--------|');
     });
@@ -110,7 +113,10 @@ describe('runTaskEngine: retries, exclusion and failures', () => {
     const all: Array<EngineEvent<string, string>> = [];
     testScheduler.run(({ cold, expectObservable }) => {
       const [A, B] = ['A', 'B'].map((n) => fakeProvider(cold, n));
-      const config = specConfig(cold, testScheduler, [A!, B!], { maxWorkers: 1, work: fakeWorker(throwOn(cold, ['A'])) });
+      const config = specConfig(cold, testScheduler, [A!, B!], {
+        maxWorkers: 1,
+        work: fakeWorker(throwOn(cold, ['A'])),
+      });
       releases = config.releases;
       const e1 = cold('a|', values(tasks('a')));
       expectObservable(record(runTaskEngine(e1, config), testScheduler, log, all)).toBe('--------|');
@@ -125,9 +131,14 @@ describe('runTaskEngine: retries, exclusion and failures', () => {
       '7: done a@B',
       '8: end B ok',
     ]);
-    expect(releases.map((r) => `${r.activityId} ${r.outcome.code}`)).toEqual(['act-A Failure', 'act-B Success']);
+    expect(releases.map((r) => `${r.activityId} ${r.outcome.code}`)).toEqual([
+      'act-A Failure',
+      'act-B Success',
+    ]);
     const retried = all.find((e) => e.type === 'taskRetried');
-    expect(retried?.type === 'taskRetried' && isWorkerFailedError(retried.error) && retried.error.failure).toBe('threw');
+    expect(
+      retried?.type === 'taskRetried' && isWorkerFailedError(retried.error) && retried.error.failure,
+    ).toBe('threw');
   });
 
   it('excludes a provider that fails excludeAfter times in a row', () => {
@@ -211,7 +222,14 @@ describe('runTaskEngine: retries, exclusion and failures', () => {
       const e1 = cold('(ab|)', values(tasks('a', 'b')));
       expectObservable(record(runTaskEngine(e1, config), testScheduler, log)).toBe('------|');
     });
-    expect(log).toEqual(['2: sign A', '3: start a@A', '4: fail a', '4: start b@A', '5: fail b', '6: end A ok']);
+    expect(log).toEqual([
+      '2: sign A',
+      '3: start a@A',
+      '4: fail a',
+      '4: start b@A',
+      '5: fail b',
+      '6: end A ok',
+    ]);
   });
 
   it('fails what is left when stopped and releases the worker with code Cancelled', () => {
@@ -231,7 +249,11 @@ describe('runTaskEngine: retries, exclusion and failures', () => {
     });
     expect(log).toEqual(['2: sign A', '3: start a@A', '5: fail b', '5: fail a', '6: end A failed']);
     expect(releases.map((r) => r.outcome.code)).toEqual(['Cancelled']);
-    expect(all.filter((e) => e.type === 'taskFailed').every((e) => e.type === 'taskFailed' && isJobStoppedError(e.error))).toBe(true);
+    expect(
+      all
+        .filter((e) => e.type === 'taskFailed')
+        .every((e) => e.type === 'taskFailed' && isJobStoppedError(e.error)),
+    ).toBe(true);
   });
 
   it('a stop from inside a taskFinished handler fails only the tasks not done (each outcome once)', () => {
@@ -274,9 +296,9 @@ describe('runTaskEngine: retries, exclusion and failures', () => {
       const config = specConfig(cold, testScheduler, [A!], { maxWorkers: 1, work: rejectOn(cold, ['A']) });
       rounds = config.rounds;
       rejected = A!.draft.rejectCalls;
-      expectObservable(record(runTaskEngine(cold('a|', values(tasks('a'))), config), testScheduler, log, all)).toBe(
-        '------------------------------|',
-      );
+      expectObservable(
+        record(runTaskEngine(cold('a|', values(tasks('a'))), config), testScheduler, log, all),
+      ).toBe('------------------------------|');
     });
     // round 1 used A; rounds 2 (frame 10) and 3 (frame 20) offered only A, which the task failed on.
     expect(rounds).toEqual([1, 2, 3]);

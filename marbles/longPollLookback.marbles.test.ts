@@ -53,15 +53,15 @@ describe('createLongPollSource: look-back', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const x = ev('x', 103); // logged while the long-poll after 105 waits, dated before 105
       // prettier-ignore
-      const f1 = cold(' -(a|)', { a: [e1, e2] });          // long-poll (whole log)
-      const f2 = cold('  -(b|)', { b: [e1, e2] });         // look back after 95: both seen
-      const f3 = cold('   -(c|)', { c: [e2] });            // page after 100 (second-newest)
-      const f4 = cold('    -----(d|)', { d: [] });         // long-poll after 105: nothing newer
+      const f1 = cold(' -(a|)', { a: [e1, e2] }); // long-poll (whole log)
+      const f2 = cold('  -(b|)', { b: [e1, e2] }); // look back after 95: both seen
+      const f3 = cold('   -(c|)', { c: [e2] }); // page after 100 (second-newest)
+      const f4 = cold('    -----(d|)', { d: [] }); // long-poll after 105: nothing newer
       const f4subs = '  ---^----!';
       const f5 = cold('         -(e|)', { e: [e1, x, e2] }); // look back after 95: x is new
       const f5subs = '  --------^!';
-      const f6 = cold('          -(f|)', { f: [e2] });      // page after 103
-      const f7 = cold('           -----(g|)', { g: [] });   // long-poll after 105
+      const f6 = cold('          -(f|)', { f: [e2] }); // page after 103
+      const f7 = cold('           -----(g|)', { g: [] }); // long-poll after 105
       const f8 = cold('                -(h|)', { h: [e1, x, e2] }); // look back: x seen now
       const f9 = cold('                 -(i|)', { i: [e2] });
       const f10 = cold('                 -');
@@ -82,10 +82,10 @@ describe('createLongPollSource: look-back', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       const e3 = ev('3', 105); // same cursor as e2; the server caps every answer at 2 events
       // prettier-ignore
-      const f1 = cold(' -(a|)', { a: [e1, e2] });    // long-poll: e3 cut off by the cap
+      const f1 = cold(' -(a|)', { a: [e1, e2] }); // long-poll: e3 cut off by the cap
       const f2 = cold('  ---(b|)', { b: [e1, e2] }); // look back after 95: cut off again
       const f3 = cold('     -(c|)', { c: [e2, e3] }); // page after 100, not after 105: e3 comes
-      const f4 = cold('      -');                   // long-poll after 105
+      const f4 = cold('      -'); // long-poll after 105
       const unsub = '   --------!';
       const expected = '-(12)3---';
 
@@ -99,13 +99,13 @@ describe('createLongPollSource: look-back', () => {
   it('does not busy-loop when only seen events come back: the floor before a repeat, pages at once', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       // prettier-ignore
-      const f1 = cold(' -(a|)', { a: [e1, e2] });   // long-poll: new events, look back at once
+      const f1 = cold(' -(a|)', { a: [e1, e2] }); // long-poll: new events, look back at once
       const f1subs = '  ^!';
-      const f2 = cold('  -(b|)', { b: [e1, e2] });  // look back after 95: seen; next page at once
+      const f2 = cold('  -(b|)', { b: [e1, e2] }); // look back after 95: seen; next page at once
       const f2subs = '  -^!';
-      const f3 = cold('   -(c|)', { c: [e2] });     // page after 100: seen; long-poll at once
+      const f3 = cold('   -(c|)', { c: [e2] }); // page after 100: seen; long-poll at once
       const f3subs = '  --^!';
-      const f4 = cold('    -(d|)', { d: [e2] });    // long-poll after 105 answers a seen event at once
+      const f4 = cold('    -(d|)', { d: [e2] }); // long-poll after 105 answers a seen event at once
       const f4subs = '  ---^!';
       // only seen events after 1 of 10 ms: the look-back waits 9 more (minIntervalMs)
       const f5 = cold('              -(e|)', { e: [e1, e2] });
@@ -114,7 +114,7 @@ describe('createLongPollSource: look-back', () => {
       const f6subs = '  --------------^!';
       const f7 = cold('                -(g|)', { g: [] }); // long-poll answers [] at once
       const f7subs = '  ---------------^!';
-      const f8 = cold('                         -');     // the look-back after it waits 9 too
+      const f8 = cold('                         -'); // the look-back after it waits 9 too
       const f8subs = '  -------------------------^----!';
       const unsub = '   ------------------------------!';
 
@@ -137,11 +137,11 @@ describe('createLongPollSource: look-back', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       // prettier-ignore
       const f1 = cold(' -(a|)', { a: [e1, e2] });
-      const f2 = cold('  ----(b|)', { b: [] });     // look back after 95: empty (events filtered out)
+      const f2 = cold('  ----(b|)', { b: [] }); // look back after 95: empty (events filtered out)
       const f3 = cold('      -(c|)', { c: [ev('3', 110)] }); // long-poll after 105
       const f4 = cold('       -(d|)', { d: [e1, e2, ev('3', 110)] }); // look back after 100
       const f5 = cold('        -(e|)', { e: [e1, e2, ev('3', 110)] }); // page after 105: the same again
-      const f6 = cold('         -');                // a next page would not start later: long-poll
+      const f6 = cold('         -'); // a next page would not start later: long-poll
       const unsub = '   ----------!';
 
       const { source, cursors } = scripted([f1, f2, f3, f4, f5, f6]);
@@ -158,7 +158,7 @@ describe('createLongPollSource: look-back delivers nothing twice across restarts
       const x = ev('x', 103);
       // prettier-ignore
       const f1 = cold(' -(a|)', { a: [e1, e2] });
-      const f2 = cold('  --#', undefined, connReset);    // look back after 95: connection drops
+      const f2 = cold('  --#', undefined, connReset); // look back after 95: connection drops
       const f3 = cold('              -(c|)', { c: [e1, x, e2] }); // retried after 10: same cursor
       const f3subs = '  -------------^!';
       const f4 = cold('               -(d|)', { d: [x, e2] });
@@ -178,7 +178,7 @@ describe('createLongPollSource: look-back delivers nothing twice across restarts
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       // prettier-ignore
       const f1 = cold(' -(a|)', { a: [e1, e2] });
-      const f2 = cold('  ----', {});                  // look back after 95: aborted, sub1 leaves
+      const f2 = cold('  ----', {}); // look back after 95: aborted, sub1 leaves
       const f2subs = '  -^-!';
       const f3 = cold('         -(c|)', { c: [e1, e2, ev('3', 106)] }); // sub2: same look-back
       const f3subs = '  --------^!';
@@ -203,7 +203,7 @@ describe('createLongPollSource: look-back delivers nothing twice across restarts
       // prettier-ignore
       const f1 = cold(' -(a|)', { a: [e1, e2, ev('3', 112)] }); // long-poll after 105: 1 and 2 are old
       const f2 = cold('  -(b|)', { b: [e1, e2, ev('3', 112)] }); // look back after 105 (not 102)
-      const f3 = cold('   -(c|)', { c: [ev('4', 125)] });       // long-poll after 112
+      const f3 = cold('   -(c|)', { c: [ev('4', 125)] }); // long-poll after 112
       const f4 = cold('    -(d|)', { d: [e2, ev('3', 112), ev('4', 125)] }); // look back after 115
       const f5 = cold('     -');
       const unsub = '   -------!';

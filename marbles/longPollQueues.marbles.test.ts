@@ -127,13 +127,13 @@ describe('persistentLogSource', () => {
       const b = approved('b', '2024-05-28T15:00:03Z');
       const late = approved('late', '2024-05-28T15:00:02.75Z'); // logged after b, dated before it
       // prettier-ignore
-      const f1 = cold(' -(a|)', { a: [a, b] });            // after undefined
-      const f2 = cold('  -(b|)', { b: [a, b] });           // after b − 2 s: seen
-      const f3 = cold('   -(c|)', { c: [b] });             // after a (the second-newest)
-      const f4 = cold('    ---(d|)', { d: [] });           // after b: nothing newer
+      const f1 = cold(' -(a|)', { a: [a, b] }); // after undefined
+      const f2 = cold('  -(b|)', { b: [a, b] }); // after b − 2 s: seen
+      const f3 = cold('   -(c|)', { c: [b] }); // after a (the second-newest)
+      const f4 = cold('    ---(d|)', { d: [] }); // after b: nothing newer
       const f5 = cold('       -(e|)', { e: [a, late, b] }); // after b − 2 s: late is new
-      const f6 = cold('        -(f|)', { f: [b] });        // after late
-      const f7 = cold('         -');                       // after b
+      const f6 = cold('        -(f|)', { f: [b] }); // after late
+      const f7 = cold('         -'); // after b
       const unsub = '   ----------!';
       const expected = '-(ab)--l----';
 
@@ -163,7 +163,7 @@ describe('persistentLogSource', () => {
       const a = approved('a', '2024-05-28T15:00:10Z');
       const b = approved('b', '2024-05-28T15:00:20Z');
       // prettier-ignore
-      const f1 = cold(' -(a|)', { a: [a] });  // after the initial cursor
+      const f1 = cold(' -(a|)', { a: [a] }); // after the initial cursor
       const f2 = cold('  -(b|)', { b: [a] }); // after the initial cursor again (not a − 5 s)
       const f3 = cold('   -(c|)', { c: [b] }); // after a
       const f4 = cold('    -(d|)', { d: [b] }); // after b − 5 s

@@ -268,8 +268,9 @@ describe('node.agreementEvents$', () => {
         collectAgreementEvents.calls.map(([params]) => [params?.afterTimestamp, params?.appSessionId]),
       ).toEqual([
         [undefined, 'session-1'],
-        ['2024-05-28T15:01:00Z', 'session-1'],
-        ['2024-05-28T15:02:00Z', 'session-1'],
+        // the second request re-reads the 5 s look-back window before the third long-polls on
+        ['2024-05-28T15:00:55.000000000Z', 'session-1'],
+        ['2024-05-28T15:01:55.000000000Z', 'session-1'],
       ]);
       const agreement = node.agreement('a1');
       expect([agreement.approved, agreement.closed, agreement.events.length]).toEqual([true, true, 2]);

@@ -111,9 +111,9 @@ describe('penalizeUnconfirmed', () => {
     testScheduler.run(({ hot, cold, expectObservable, expectSubscriptions }) => {
       const no = hot('---', { x: 'x' });
       const opts = { notApproved$: no };
-      expectObservable(cold('-#').pipe(penalizeUnconfirmed(one, 0.5, opts))).toBe('-#');
-      expectObservable(cold('|').pipe(penalizeUnconfirmed(one, 0.5, opts))).toBe('|');
-      const never = cold('-');
+      expectObservable(cold<typeof a>('-#').pipe(penalizeUnconfirmed(one, 0.5, opts))).toBe('-#');
+      expectObservable(cold<typeof a>('|').pipe(penalizeUnconfirmed(one, 0.5, opts))).toBe('|');
+      const never = cold<typeof a>('-');
       expectObservable(never.pipe(penalizeUnconfirmed(one, 0.5, opts)), '^--!').toBe('-');
       expectSubscriptions(never.subscriptions).toBe('^--!');
       expectSubscriptions(no.subscriptions).toBe(['^!', '(^!)', '^--!']);

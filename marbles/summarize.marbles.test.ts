@@ -16,13 +16,24 @@ const ev = {
   o: { type: 'proposalReceived', proposalId: 'o1', providerId: 'P1' },
   q: { type: 'proposalReceived', proposalId: 'o2', providerId: 'P2' },
   x: { type: 'proposalRejected', proposalId: 'o1', providerId: 'P1', reason: 'score' },
-  c: { type: 'proposalRejected', proposalId: 'o2', providerId: 'P2', reason: 'counter', error: new Error('no') },
+  c: {
+    type: 'proposalRejected',
+    proposalId: 'o2',
+    providerId: 'P2',
+    reason: 'counter',
+    error: new Error('no'),
+  },
   s: { type: 'agreementSigned', agreementId: 'a1', providerId: 'P2' },
   w: { type: 'workerStarted', providerId: 'P2', agreementId: 'a1', activityId: 'x1' },
   r: { type: 'taskRetried', task, providerId: 'P2', attempt: 1, error: new Error('bad') },
   f: { type: 'taskFinished', task, result: 2, providerId: 'P2', attempt: 2 },
   e: { type: 'workerFinished', providerId: 'P2', agreementId: 'a1', activityId: 'x1', error: undefined },
-  d: { type: 'done', tasks: { total: 1, finished: 1, failed: 0 }, totalCost: new Decimal('0.25'), stopped: undefined },
+  d: {
+    type: 'done',
+    tasks: { total: 1, finished: 1, failed: 0 },
+    totalCost: new Decimal('0.25'),
+    stopped: undefined,
+  },
 } satisfies Record<string, Event>;
 
 describe('summarize', () => {
@@ -38,7 +49,10 @@ describe('summarize', () => {
       const e1subs = '        ^-----------!';
       const unsub = '         ^-----------!';
       const expected = '      -----------N';
-      const result = e1.pipe(summarize({ noOffersTimeout: 10, scheduler: testScheduler }), map((r) => r.type));
+      const result = e1.pipe(
+        summarize({ noOffersTimeout: 10, scheduler: testScheduler }),
+        map((r) => r.type),
+      );
       expectObservable(result, unsub).toBe(expected, { N: 'noOffers' });
       expectSubscriptions(e1.subscriptions).toBe(e1subs);
     });
@@ -95,7 +109,12 @@ describe('summarize', () => {
 
   it('completes with an empty source, with a summary', () => {
     testScheduler.run(({ cold, expectObservable }) => {
-      expectObservable(cold<Event>('|').pipe(summarize(), map((r) => r.type))).toBe('(S|)', { S: 'summary' });
+      expectObservable(
+        cold<Event>('|').pipe(
+          summarize(),
+          map((r) => r.type),
+        ),
+      ).toBe('(S|)', { S: 'summary' });
     });
   });
 
@@ -103,9 +122,16 @@ describe('summarize', () => {
     const lines: string[] = [];
     testScheduler.run(({ cold, expectObservable }) => {
       const e1 = cold<Event>('jpoqs-w-f-e-d|', ev);
-      const logger = new SummaryLogger({ write: (line) => lines.push(line), scheduler: testScheduler, noOffersTimeout: 100 });
+      const logger = new SummaryLogger({
+        write: (line) => lines.push(line),
+        scheduler: testScheduler,
+        noOffersTimeout: 100,
+      });
       expectObservable(e1.pipe(logger.tap())).toBe('jpoqs-w-f-e-d|', ev);
     });
-    expect(lines).toEqual(['1 tasks done, 0 failed · 2 providers seen · 1 agreements · cost 0.25 GLM', '  P2: 1 tasks']);
+    expect(lines).toEqual([
+      '1 tasks done, 0 failed · 2 providers seen · 1 agreements · cost 0.25 GLM',
+      '  P2: 1 tasks',
+    ]);
   });
 });

@@ -190,4 +190,7 @@ export type TaskEvent<D = unknown, R = unknown> =
 export type EngineEvent<D = unknown, R = unknown> = JobEvent | TaskEvent<D, R>;
 
 /** A task's final outcome: what {@link taskResults} keeps of the event stream. */
-export type TaskOutcome<D = unknown, R = unknown> = Extract<TaskEvent<D, R>, { type: 'taskFinished' | 'taskFailed' }>;
+export type TaskOutcome<D = unknown, R = unknown> = Extract<
+  TaskEvent<D, R>,
+  { type: 'taskFinished' | 'taskFailed' }
+>;

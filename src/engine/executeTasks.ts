@@ -101,13 +101,23 @@ export function executeTasks<D, R>(
         if (event.type === 'taskFailed') tally.failed++;
       };
 
-      emit({ type: 'jobStarted', maxWorkers: settings.maxWorkers, budget: settings.budget, subnet: options.subnet });
+      emit({
+        type: 'jobStarted',
+        maxWorkers: settings.maxWorkers,
+        budget: settings.budget,
+        subnet: options.subnet,
+      });
       const expires = Math.min(
         MAX_ALLOCATION_EXPIRES_MS,
         settings.timeout + settings.invoiceTimeout + ALLOCATION_MARGIN_MS,
       );
       const job$ = node
-        .createAllocation({ amount: settings.budget, expires, network: options.network, driver: options.driver })
+        .createAllocation({
+          amount: settings.budget,
+          expires,
+          network: options.network,
+          driver: options.driver,
+        })
         .pipe(
           take(1),
           concatMap((created) => {
@@ -121,7 +131,11 @@ export function executeTasks<D, R>(
                 : options.signal.aborted
                   ? of('aborted' as const)
                   : fromEvent(options.signal, 'abort').pipe(map(() => 'aborted' as const));
-            const stop$ = merge(stop, abort$, timer(settings.timeout, scheduler).pipe(map(() => 'timeout' as const))).pipe(
+            const stop$ = merge(
+              stop,
+              abort$,
+              timer(settings.timeout, scheduler).pipe(map(() => 'timeout' as const)),
+            ).pipe(
               take(1),
               tap((reason) => (stopped = reason)),
             );
@@ -140,7 +154,12 @@ export function executeTasks<D, R>(
               stop$,
               canRent: () => payments.hasBudget,
               offers: () =>
-                node.demand$({ payload: options.payload, subnet: options.subnet, allocations: [created], terms: options.terms }),
+                node.demand$({
+                  payload: options.payload,
+                  subnet: options.subnet,
+                  allocations: [created],
+                  terms: options.terms,
+                }),
               work: (activity, feed) => runner.run(activity, feed),
               isCaller: (feed) => runner.isCaller(feed),
               release: (activity, outcome) =>

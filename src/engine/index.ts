@@ -25,7 +25,13 @@ export type { SummaryLoggerOptions } from './SummaryLogger.js';
 
 // --- the scheduling core (port-based; marble-test a custom engine setup with golem-rx/testing fakes)
 export { runTaskEngine } from './core/runTaskEngine.js';
-export type { ActivityOfOffer, ReleaseOutcome, TaskEngineConfig, TaskEnginePorts, TaskFeed } from './core/ports.js';
+export type {
+  ActivityOfOffer,
+  ReleaseOutcome,
+  TaskEngineConfig,
+  TaskEnginePorts,
+  TaskFeed,
+} from './core/ports.js';
 
 // --- errors
 export { BatchTimeoutError, isBatchTimeoutError } from '../errors/BatchTimeoutError.js';

@@ -36,7 +36,9 @@ interface Billing {
   settled: boolean;
 }
 
-type Document = { readonly kind: 'debitNote'; readonly note: DebitNote } | { readonly kind: 'invoice'; readonly invoice: Invoice };
+type Document =
+  | { readonly kind: 'debitNote'; readonly note: DebitNote }
+  | { readonly kind: 'invoice'; readonly invoice: Invoice };
 
 const ZERO = new Decimal(0);
 
@@ -73,7 +75,8 @@ export class JobPayments {
 
   /** Makes `agreementId` one of the job's: its documents will be paid. */
   track(agreementId: string): void {
-    if (!this.billings.has(agreementId)) this.billings.set(agreementId, { debits: new Map(), invoice: undefined, settled: false });
+    if (!this.billings.has(agreementId))
+      this.billings.set(agreementId, { debits: new Map(), invoice: undefined, settled: false });
   }
 
   /**
@@ -86,7 +89,9 @@ export class JobPayments {
       this.node.invoices$.pipe(map((invoice): Document => ({ kind: 'invoice', invoice }))),
     );
     return documents$.pipe(
-      concatMap((doc) => (doc.kind === 'debitNote' ? this.payDebitNote(doc.note) : this.payInvoice(doc.invoice))),
+      concatMap((doc) =>
+        doc.kind === 'debitNote' ? this.payDebitNote(doc.note) : this.payInvoice(doc.invoice),
+      ),
       ignoreElements(),
     );
   }
@@ -134,7 +139,14 @@ export class JobPayments {
       const delta = Decimal.max(ZERO, due.minus(before));
       const wouldSpend = this.total.plus(delta);
       const refuse = (error: unknown): void =>
-        this.emit({ type: 'paymentRefused', kind: 'debitNote', documentId: note.id, agreementId, amount: due, error });
+        this.emit({
+          type: 'paymentRefused',
+          kind: 'debitNote',
+          documentId: note.id,
+          agreementId,
+          amount: due,
+          error,
+        });
       if (this.budget !== undefined && wouldSpend.gt(this.budget)) {
         refuse(new BudgetExceededError({ agreementId, wouldSpend, budget: this.budget }));
         this.overBudget(agreementId);
@@ -147,7 +159,13 @@ export class JobPayments {
               billing.debits.set(activityId, due);
               this.total = wouldSpend;
             }
-            this.emit({ type: 'debitNoteAccepted', debitNoteId: note.id, agreementId, activityId, amount: due });
+            this.emit({
+              type: 'debitNoteAccepted',
+              debitNoteId: note.id,
+              agreementId,
+              activityId,
+              amount: due,
+            });
           },
         }),
         ignoreElements(),
@@ -170,7 +188,14 @@ export class JobPayments {
         this.settledInvoices.next(agreementId);
       };
       const refuse = (error: unknown): void => {
-        this.emit({ type: 'paymentRefused', kind: 'invoice', documentId: invoice.id, agreementId, amount, error });
+        this.emit({
+          type: 'paymentRefused',
+          kind: 'invoice',
+          documentId: invoice.id,
+          agreementId,
+          amount,
+          error,
+        });
         settle();
       };
       if (this.budget !== undefined && wouldSpend.gt(this.budget)) {

@@ -1,5 +1,11 @@
 import { Decimal } from 'decimal.js';
-import { Observable, type OperatorFunction, type SchedulerLike, type Subscription, asyncScheduler } from 'rxjs';
+import {
+  Observable,
+  type OperatorFunction,
+  type SchedulerLike,
+  type Subscription,
+  asyncScheduler,
+} from 'rxjs';
 import type { EngineEvent, ProposalRejection } from './events.js';
 
 /** The diagnostic of a job stuck at the market. */
@@ -58,9 +64,18 @@ export interface SummarizeConfig {
   scheduler?: SchedulerLike;
 }
 
-const emptyRejections = (): Record<ProposalRejection, number> => ({ score: 0, expired: 0, counter: 0, draft: 0 });
+const emptyRejections = (): Record<ProposalRejection, number> => ({
+  score: 0,
+  expired: 0,
+  counter: 0,
+  draft: 0,
+});
 
-function causes(subnet: string | undefined, received: number, rejections: Record<ProposalRejection, number>): string[] {
+function causes(
+  subnet: string | undefined,
+  received: number,
+  rejections: Record<ProposalRejection, number>,
+): string[] {
   if (received === 0) {
     return [
       `no offer arrived: are providers on subnet "${subnet ?? 'public'}"? Providers of another subnet never see the demand`,
@@ -68,10 +83,17 @@ function causes(subnet: string | undefined, received: number, rejections: Record
     ];
   }
   const list: string[] = [];
-  if (rejections.score > 0) list.push(`the strategy dropped ${rejections.score} of ${received} offers: its price caps or filters may be too strict`);
-  if (rejections.counter > 0) list.push(`providers rejected ${rejections.counter} counter-proposals (payment platform, debit-note terms, busy)`);
+  if (rejections.score > 0)
+    list.push(
+      `the strategy dropped ${rejections.score} of ${received} offers: its price caps or filters may be too strict`,
+    );
+  if (rejections.counter > 0)
+    list.push(
+      `providers rejected ${rejections.counter} counter-proposals (payment platform, debit-note terms, busy)`,
+    );
   if (rejections.expired > 0) list.push(`${rejections.expired} offers expired before their turn`);
-  if (list.length === 0) list.push('offers arrived but no agreement was approved: check approval timeouts and provider limits');
+  if (list.length === 0)
+    list.push('offers arrived but no agreement was approved: check approval timeouts and provider limits');
   return list;
 }
 
@@ -99,14 +121,23 @@ function causes(subnet: string | undefined, received: number, rejections: Record
  *
  * @see {@link SummaryLogger}
  */
-export function summarize<D, R>(config: SummarizeConfig = {}): OperatorFunction<EngineEvent<D, R>, SummaryReport> {
+export function summarize<D, R>(
+  config: SummarizeConfig = {},
+): OperatorFunction<EngineEvent<D, R>, SummaryReport> {
   const timeoutMs = config.noOffersTimeout ?? 30_000;
   const scheduler = config.scheduler ?? asyncScheduler;
   return (source) =>
     new Observable<SummaryReport>((subscriber) => {
       const providers = new Set<string>();
       const perProvider: Record<string, number> = {};
-      const failures = { retries: 0, workers: 0, agreements: 0, activities: 0, payments: 0, excludedProviders: 0 };
+      const failures = {
+        retries: 0,
+        workers: 0,
+        agreements: 0,
+        activities: 0,
+        payments: 0,
+        excludedProviders: 0,
+      };
       const tasks = { finished: 0, failed: 0 };
       let agreements = 0;
       let alive = 0;

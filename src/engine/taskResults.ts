@@ -22,5 +22,7 @@ import type { EngineEvent, TaskOutcome } from './events.js';
  * @see {@link executeTasks}
  */
 export function taskResults<D, R>(): OperatorFunction<EngineEvent<D, R>, TaskOutcome<D, R>> {
-  return filter((event): event is TaskOutcome<D, R> => event.type === 'taskFinished' || event.type === 'taskFailed');
+  return filter(
+    (event): event is TaskOutcome<D, R> => event.type === 'taskFinished' || event.type === 'taskFailed',
+  );
 }

@@ -89,11 +89,17 @@ export class WorkerRunner<D, R> {
    */
   run(activity: ActivityLike, feed: TaskFeed<D, R>): Observable<unknown> {
     return defer(() => {
-      const ctx = new WorkContext(activity, { storage: this.storage, scheduler: this.scheduler, started: true });
+      const ctx = new WorkContext(activity, {
+        storage: this.storage,
+        scheduler: this.scheduler,
+        started: true,
+      });
       const result = this.caller.run(feed, () => this.worker(ctx, taskStream(feed)));
       if (result === undefined || result === null) return EMPTY.pipe(finalize(() => ctx.close()));
       // Subscribed inside the worker's context too: async generators and Observables run there.
-      const run$ = new Observable<unknown>((subscriber) => this.caller.run(feed, () => from(result).subscribe(subscriber)));
+      const run$ = new Observable<unknown>((subscriber) =>
+        this.caller.run(feed, () => from(result).subscribe(subscriber)),
+      );
       return run$.pipe(finalize(() => ctx.close()));
     });
   }

@@ -20,7 +20,11 @@ export class LocalPathError extends GolemRxError {
   readonly problem: 'missing' | 'notAFile' | 'noDirectory';
 
   constructor(
-    context: { path: string; operation: 'sendFile' | 'downloadFile'; problem: 'missing' | 'notAFile' | 'noDirectory' },
+    context: {
+      path: string;
+      operation: 'sendFile' | 'downloadFile';
+      problem: 'missing' | 'notAFile' | 'noDirectory';
+    },
     options?: { cause?: unknown },
   ) {
     const why =

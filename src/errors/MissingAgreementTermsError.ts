@@ -28,4 +28,7 @@ export class MissingAgreementTermsError extends GolemRxError {
 }
 
 /** Is `err` a {@link MissingAgreementTermsError} (by class, or by name across realms)? */
-export const isMissingAgreementTermsError = errorGuard(MissingAgreementTermsError, 'MissingAgreementTermsError');
+export const isMissingAgreementTermsError = errorGuard(
+  MissingAgreementTermsError,
+  'MissingAgreementTermsError',
+);

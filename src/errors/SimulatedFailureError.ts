@@ -17,7 +17,10 @@ export class SimulatedFailureError extends GolemRxError {
   /** The resource it was called on. */
   readonly resourceId: string;
 
-  constructor(context: { operation: string; resourceId: string; detail: string }, options?: { cause?: unknown }) {
+  constructor(
+    context: { operation: string; resourceId: string; detail: string },
+    options?: { cause?: unknown },
+  ) {
     super(`${context.operation} on ${context.resourceId} failed (simulated): ${context.detail}`, options);
     this.operation = context.operation;
     this.resourceId = context.resourceId;

@@ -15,7 +15,10 @@ export class StorageError extends GolemRxError {
   /** What was being done. */
   readonly operation: 'start' | 'receive' | 'serve';
 
-  constructor(context: { operation: 'start' | 'receive' | 'serve'; message: string }, options?: { cause?: unknown }) {
+  constructor(
+    context: { operation: 'start' | 'receive' | 'serve'; message: string },
+    options?: { cause?: unknown },
+  ) {
     super(`Storage ${context.operation}: ${context.message}`, options);
     this.operation = context.operation;
   }

@@ -84,6 +84,10 @@ export class RunnableRegistry implements Runnable {
   private startup: Promise<void> | undefined;
   private shutdown: Promise<ShutdownReport> | undefined;
   private stoppedBySignal: NodeJS.Signals | undefined;
+  private reportStopped: (report: ShutdownReport) => void = () => undefined;
+  private readonly stopped = new Promise<ShutdownReport>((resolve) => {
+    this.reportStopped = resolve;
+  });
 
   /**
    * Every runnable's current status (one event each, on subscribe), then every change. Hot
@@ -175,6 +179,14 @@ export class RunnableRegistry implements Runnable {
     return this.shutdown;
   }
 
+  /**
+   * Resolves with the report when a shutdown has finished, whoever started it (a signal, a
+   * framework hook, a crash with `shutdownOnFailure`): for a script's last words. Starts nothing.
+   */
+  whenStopped(): Promise<ShutdownReport> {
+    return this.stopped;
+  }
+
   /** Starts everything; settles when all have stopped. Rejects with `RunnableFailedError` if any crashed. */
   async run(): Promise<void> {
     await this.wireUpOnStartup();
@@ -259,7 +271,9 @@ export class RunnableRegistry implements Runnable {
           : [],
     };
     this.changes.complete();
-    return { ...report, clean: report.failed.length === 0 && report.timedOut.length === 0 };
+    const final = { ...report, clean: report.failed.length === 0 && report.timedOut.length === 0 };
+    this.reportStopped(final);
+    return final;
   }
 
   private onSignal(signal: NodeJS.Signals): void {

@@ -48,11 +48,11 @@ export function statusReducer(state: StatusState, event: StatusEvent, at: number
 function reduce(state: StatusState, event: StatusEvent, at: number): StatusState {
   switch (event.type) {
     case 'NodeStarted':
-      return { ...state, node: 'started' };
+      return nodeState(state, 'started');
     case 'NodeClosing':
-      return { ...state, node: 'closing' };
+      return nodeState(state, 'closing');
     case 'NodeClosed':
-      return { ...state, node: 'closed' };
+      return nodeState(state, 'closed');
     case 'SourceHealthChanged':
       return sourceHealth(state, event);
     case 'NewResource':
@@ -76,12 +76,16 @@ function reduce(state: StatusState, event: StatusEvent, at: number): StatusState
   }
 }
 
+function nodeState(state: StatusState, node: StatusState['node']): StatusState {
+  return state.node === node ? state : { ...state, node };
+}
+
 function sourceHealth(state: StatusState, event: StatusEvent): StatusState {
   const source = stringField(event, 'source');
-  const kind = stringField(field(event, 'health'), 'kind');
-  if (source === undefined) return state;
+  const unreachable = stringField(field(event, 'health'), 'kind') === 'unreachable';
+  if (source === undefined || state.unhealthySources.includes(source) === unreachable) return state;
   const others = state.unhealthySources.filter((s) => s !== source);
-  return { ...state, unhealthySources: kind === 'unreachable' ? [...others, source] : others };
+  return { ...state, unhealthySources: unreachable ? [...others, source] : others };
 }
 
 function newResource(state: StatusState, event: StatusEvent, at: number): StatusState {

@@ -25,8 +25,9 @@ import type { ActivityOf, AgreementPort } from './ports.js';
  * Errors: only the source's, and what `onEvent` throws; per-agreement failures are events.
  * Unsubscribing aborts the calls in flight, destroys the activities it created but did not emit
  * and terminates the agreements it took and did not turn into an emitted activity, queued ones
- * included (best-effort: failures become `cleanupFailed` events). An emitted activity belongs to
- * the consumer, who destroys it and terminates its agreement when done.
+ * included (best-effort: failures become `cleanupFailed` events; a 404 or 410, the resource
+ * already gone, counts as done). An emitted activity belongs to the consumer, who destroys it
+ * and terminates its agreement when done.
  *
  * @param config - see {@link CreateActivityConfig}.
  * @returns an operator from agreements to ready activities.

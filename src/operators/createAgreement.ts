@@ -34,8 +34,10 @@ import type { AgreementOf, DraftProposal } from './ports.js';
  * when the source has completed and the last draft is done (including the cancel of a failed
  * one). Errors: only the source's, and what `onEvent` throws; per-draft failures are events.
  * Unsubscribing aborts the calls in flight, cancels the agreements it created but did not emit,
- * and rejects the drafts it had not begun (best-effort: failures become `cleanupFailed` events).
- * An emitted agreement belongs to the consumer, who terminates it when done.
+ * and rejects the drafts it had not begun (best-effort: failures become `cleanupFailed` events;
+ * a 404 or 410, the resource already gone, counts as done, except that a cancel answered 410 is
+ * followed by a terminate, as the agreement may have been approved). An emitted agreement
+ * belongs to the consumer, who terminates it when done.
  *
  * @param config - see {@link CreateAgreementConfig}.
  * @returns an operator from drafts (leased by `negotiate`, or bare) to approved agreements.

@@ -46,7 +46,10 @@ export type OperatorEvent =
       readonly error: unknown;
     }
   | {
-      /** A best-effort cleanup call failed; the resource may be left for yagna to expire. */
+      /**
+       * A best-effort cleanup call failed; the resource may be left for yagna to expire. A 404 or
+       * 410 (the resource already gone) is not a failure and is not reported.
+       */
       readonly type: 'cleanupFailed';
       readonly action: CleanupAction;
       readonly resourceId: string;

@@ -16,8 +16,8 @@ import type { NegotiatedDraft } from './lease.js';
  * ```
  *
  * Cold; completes and errors with the source. Errors: what the predicate throws (as `filter`).
- * Rejecting runs detached to its end; its failure is a `cleanupFailed` event, and every drop a
- * `draftDropped` event.
+ * Rejecting runs detached to its end; its failure is a `cleanupFailed` event (a 404 or 410, the
+ * draft or its demand already gone, counts as done), and every drop a `draftDropped` event.
  *
  * @param predicate - keeps the draft when it returns true.
  * @param config - see {@link FilterDraftsConfig}.

@@ -7,7 +7,16 @@
  * The contract of every method:
  * - it returns a **cold** Observable: nothing is sent before it is subscribed, and every
  *   subscription sends the request again;
- * - unsubscribing while the request is in flight aborts it (an `AbortSignal` on the HTTP call);
+ * - unsubscribing while a reading call or a long-poll is in flight (e.g. `waitForApproval`)
+ *   aborts it (an `AbortSignal` on the HTTP call);
+ * - unsubscribing never aborts a call that creates something to be released later
+ *   (`createAgreement`, `createActivity`): on the real resources the POST runs to its end apart
+ *   from the subscriber, and what it created is released in the background (the agreement
+ *   cancelled, the activity destroyed), because aborting a POST that may already have reached
+ *   yagna could leave an agreement or an activity behind that nobody knows of. The subscriber
+ *   receives nothing more either way. `respond` is not such a call: unsubscribing stops its wait
+ *   for the provider's answer and aborts its counter-proposal POST if still in flight (a
+ *   counter-proposal commits to nothing);
  * - a call that produces something emits it once and completes; a call that produces nothing
  *   (`Observable<void>`) completes on success (it may emit `undefined` first);
  * - failures are errors on that Observable, typed where the contract names a class.

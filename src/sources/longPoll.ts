@@ -221,7 +221,8 @@ export interface LongPollConfig<E, C = never> {
   /**
    * Turns on look-back: given the newest cursor, the start of the window read again after each
    * long-poll (persistent logs: `eventDate` minus some milliseconds; see `persistentLogSource`'s
-   * `lookbackMs`). Must not be after `newest`. Needs `cursorOf`, `compareCursor` and `keyOf`.
+   * `lookbackMs`); a start after `newest` counts as `newest`. Needs `cursorOf`, `compareCursor`
+   * and `keyOf`.
    * @default undefined (no look-back)
    */
   readonly lookback?: (newest: C) => C;

@@ -40,13 +40,18 @@ export class PollState<E, C> {
   /** @throws {TypeError} when `lookback` is given without `cursorOf`, `compareCursor` and `keyOf` */
   constructor(private readonly config: PollStateConfig<E, C>) {
     const { lookback, cursorOf, compareCursor, keyOf } = config;
-    if (lookback !== undefined && (cursorOf === undefined || compareCursor === undefined || keyOf === undefined)) {
+    if (
+      lookback !== undefined &&
+      (cursorOf === undefined || compareCursor === undefined || keyOf === undefined)
+    ) {
       throw new TypeError('createLongPollSource: lookback needs cursorOf, compareCursor and keyOf');
     }
     this.recent =
       lookback !== undefined && compareCursor !== undefined ? new CursorKeyWindow(compareCursor) : undefined;
     this.seen =
-      keyOf === undefined || this.recent !== undefined ? undefined : new KeyWindow(config.dedupWindow ?? 1024);
+      keyOf === undefined || this.recent !== undefined
+        ? undefined
+        : new KeyWindow(config.dedupWindow ?? 1024);
   }
 
   /** The cursor of the newest event taken (or the initial one); resolves `initialCursor` once. */

@@ -21,12 +21,12 @@ import { compareTimestamps, shiftTimestamp } from './timestamps.js';
  * the newest one it took, or at or before `initialCursor`, is never delivered.
  *
  * ```text
- * fetch:    --[a b]|                         (after initialCursor: a long-poll)
- *                  -[a b]|                   (after b − lookbackMs: a and b seen, dropped)
- *                        -[b]|               (after a: the page after the second-newest)
- *                            -------[c]|     (after b: a long-poll)
- *                                      -[x b c]|   (after c − lookbackMs: x is new, dated before b)
- * events$:  --(ab)---------------c--------x…
+ * fetch:    --[a b]|                                      (after initialCursor: a long-poll)
+ *                   -[a b]|                               (after b − lookbackMs: both seen)
+ *                          -[b]|                          (after a, the second-newest: seen)
+ *                               -------[c]|               (after b: a long-poll)
+ *                                          -[a x b c]|    (after c − lookbackMs: x is new)
+ * events$:  --(ab)---------------------c----x…
  * ```
  *
  * Hot, polls only while subscribed; the cursor and the remembered keys survive the refCount

@@ -181,7 +181,9 @@ export class StorageServer {
           settle.resolve(new Uint8Array(Buffer.concat(chunks)));
           res.writeHead(204).end();
         });
-        req.once('error', (cause) => settle.reject(new StorageError({ operation: 'receive', message: 'upload broke' }, { cause })));
+        req.once('error', (cause) =>
+          settle.reject(new StorageError({ operation: 'receive', message: 'upload broke' }, { cause })),
+        );
       },
     });
     return { ...published, received };
@@ -196,7 +198,8 @@ export class StorageServer {
     const info = await stat(dir).catch((cause: unknown) => {
       throw new LocalPathError({ path, operation: 'downloadFile', problem: 'noDirectory' }, { cause });
     });
-    if (!info.isDirectory()) throw new LocalPathError({ path, operation: 'downloadFile', problem: 'noDirectory' });
+    if (!info.isDirectory())
+      throw new LocalPathError({ path, operation: 'downloadFile', problem: 'noDirectory' });
     const limit = this.options.maxReceiveBytes ?? DEFAULT_MAX_RECEIVE;
     let settle!: { resolve: () => void; reject: (error: unknown) => void };
     const received = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
@@ -216,7 +219,8 @@ export class StorageServer {
         };
         req.on('data', (chunk: Buffer) => {
           size += chunk.byteLength;
-          if (size > limit) fail(new StorageError({ operation: 'receive', message: `upload over ${limit} bytes` }), 413);
+          if (size > limit)
+            fail(new StorageError({ operation: 'receive', message: `upload over ${limit} bytes` }), 413);
         });
         out.once('error', (cause) =>
           fail(new StorageError({ operation: 'receive', message: `cannot write ${path}` }, { cause }), 500),
@@ -229,7 +233,10 @@ export class StorageServer {
               res.writeHead(204).end();
             },
             (cause: unknown) =>
-              fail(new StorageError({ operation: 'receive', message: `cannot write ${path}` }, { cause }), 500),
+              fail(
+                new StorageError({ operation: 'receive', message: `cannot write ${path}` }, { cause }),
+                500,
+              ),
           );
         });
         req.pipe(out);

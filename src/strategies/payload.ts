@@ -134,7 +134,9 @@ export async function vmPackage(options: VmPackageOptions): Promise<VmPayload> {
     clause(VM_PROPERTY.runtimeName, '=', 'vm'),
     clause(VM_PROPERTY.memGib, '>=', minMemGib),
     clause(VM_PROPERTY.storageGib, '>=', minStorageGib),
-    ...(options.minCpuThreads === undefined ? [] : [clause(VM_PROPERTY.cpuThreads, '>=', options.minCpuThreads)]),
+    ...(options.minCpuThreads === undefined
+      ? []
+      : [clause(VM_PROPERTY.cpuThreads, '>=', options.minCpuThreads)]),
     ...(options.capabilities ?? []).map((cap) => clause(VM_PROPERTY.capabilities, '=', cap)),
   ];
   return {

@@ -1,11 +1,4 @@
-import {
-  Observable,
-  type OperatorFunction,
-  filter,
-  from,
-  isObservable,
-  map,
-} from 'rxjs';
+import { Observable, type OperatorFunction, filter, from, isObservable, map } from 'rxjs';
 import { isAgreementNotApprovedError } from '../errors/AgreementNotApprovedError.js';
 import type { OperatorEvent } from '../operators/events.js';
 import type { OfferProposal } from '../operators/ports.js';
@@ -70,6 +63,8 @@ export function penalizeProviders<P extends OfferProposal>(
  * `notApproved$` from {@link notApprovedProviders} over the `onEvent` of `createAgreement`, or from
  * the node's agreement events (`AgreementRejectedEvent`).
  *
+ * @typeParam B - the proposals `base` rates.
+ * @typeParam P - the proposals of the source (inferred from the pipe; by default `B`).
  * @param base - the scorer to adjust.
  * @param factor - the multiplier for providers that did not approve, `>= 0` (e.g. `0.5`).
  * @param config - the signals, and the options of `score`.
@@ -88,8 +83,8 @@ export function penalizeProviders<P extends OfferProposal>(
  * @see {@link penalizeProviders}
  * @see {@link notApprovedProviders}
  */
-export function penalizeUnconfirmed<P extends OfferProposal>(
-  base: Scorer<P>,
+export function penalizeUnconfirmed<B extends OfferProposal, P extends B = B>(
+  base: Scorer<B>,
   factor: number,
   config: PenalizeUnconfirmedConfig,
 ): OperatorFunction<P, Scored<P>> {
@@ -113,7 +108,7 @@ export function penalizeUnconfirmed<P extends OfferProposal>(
         );
       }
       if (subscriber.closed) return;
-      const scorer = penalizeProviders(base, factor, (id) => unconfirmed.has(id));
+      const scorer: Scorer<P> = penalizeProviders(base, factor, (id) => unconfirmed.has(id));
       // Subscribing the subscriber itself chains the two before the source starts (firehose-safe).
       source.pipe(score(scorer, scoreConfig)).subscribe(subscriber);
     });

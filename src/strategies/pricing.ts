@@ -92,7 +92,10 @@ function coefficient(value: unknown, index: number): Decimal {
 export function linearPricing(properties: Readonly<Record<string, unknown>>): LinearPricing {
   const model = properties[PRICING_PROPERTY.model];
   if (model !== undefined && model !== 'linear') {
-    throw new InvalidPricingError({ property: PRICING_PROPERTY.model, reason: `is ${JSON.stringify(model)}` });
+    throw new InvalidPricingError({
+      property: PRICING_PROPERTY.model,
+      reason: `is ${JSON.stringify(model)}`,
+    });
   }
   const rawVector = properties[PRICING_PROPERTY.usageVector];
   const rawCoeffs = properties[PRICING_PROPERTY.coeffs];
@@ -171,9 +174,7 @@ export function linearCost(
   if (Array.isArray(usage)) {
     const list = usage as readonly (number | Decimal)[];
     if (list.length !== pricing.coeffs.length) {
-      throw new RangeError(
-        `linearCost: ${list.length} usage values for ${pricing.coeffs.length} counters`,
-      );
+      throw new RangeError(`linearCost: ${list.length} usage values for ${pricing.coeffs.length} counters`);
     }
     values = list.map(toDecimal);
   } else {

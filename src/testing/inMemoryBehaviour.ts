@@ -67,7 +67,9 @@ export const DEFAULT_CALL_TIMES: CallTimes = {
 };
 
 /** Merges behaviours: later ones override earlier ones, `times` field by field. */
-export function resolveBehaviour(...inits: readonly (ProviderBehaviourInit | undefined)[]): ProviderBehaviour {
+export function resolveBehaviour(
+  ...inits: readonly (ProviderBehaviourInit | undefined)[]
+): ProviderBehaviour {
   let times: CallTimes = DEFAULT_CALL_TIMES;
   let counter: Outcome<CounterOutcome> = 'accept';
   let approval: Outcome<ApprovalOutcome> = 'approve';

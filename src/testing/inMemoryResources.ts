@@ -6,33 +6,18 @@
  *
  * @module
  */
-import { Observable, type SchedulerLike } from 'rxjs';
+import { Observable } from 'rxjs';
 import { AgreementNotApprovedError } from '../errors/AgreementNotApprovedError.js';
 import { ProposalRejectedError } from '../errors/ProposalRejectedError.js';
 import { SimulatedFailureError } from '../errors/SimulatedFailureError.js';
-import type {
-  ActivityPort,
-  AgreementPort,
-  DraftProposal,
-  OfferProposal,
-} from '../operators/ports.js';
+import type { ActivityPort, AgreementPort, DraftProposal, OfferProposal } from '../operators/ports.js';
 import {
   type ActivityOutcome,
   type ApprovalOutcome,
-  type InMemoryYagnaStats,
   type ProviderBehaviour,
   outcomeOf,
 } from './inMemoryBehaviour.js';
-
-/** What the resources share with their yagna. */
-export interface YagnaContext {
-  readonly scheduler: SchedulerLike;
-  readonly stats: InMemoryYagnaStats;
-  readonly agreements: InMemoryAgreement[];
-  readonly activities: InMemoryActivity[];
-  /** A new id: `prefix-1`, `prefix-2`, … */
-  nextId(prefix: string): string;
-}
+import { type YagnaContext, simulate } from './inMemoryCall.js';
 
 /** A simulated provider. */
 export interface InMemoryProvider {
@@ -57,47 +42,6 @@ export interface Attempts {
   counter: number;
   approval: number;
   activity: number;
-}
-
-/**
- * One simulated call: after `delay` ms on the scheduler runs `result` and emits what it returns
- * (or errors with what it throws), then completes. Unsubscribed before that: nothing happens
- * but `callsAborted++`. `delay: undefined` never ends.
- */
-function simulate<T>(
-  context: YagnaContext,
-  delay: number | undefined,
-  result: () => T,
-  onEnd?: () => void,
-): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    let ended = false;
-    const end = (): void => {
-      ended = true;
-      onEnd?.();
-    };
-    if (delay !== undefined) {
-      subscriber.add(
-        context.scheduler.schedule(() => {
-          end();
-          let value: T;
-          try {
-            value = result();
-          } catch (error: unknown) {
-            subscriber.error(error);
-            return;
-          }
-          subscriber.next(value);
-          subscriber.complete();
-        }, delay),
-      );
-    }
-    return () => {
-      if (ended) return;
-      end();
-      context.stats.callsAborted++;
-    };
-  });
 }
 
 /** An offer proposal of the in-memory yagna. */
@@ -146,7 +90,7 @@ export class InMemoryOfferProposal implements OfferProposal<InMemoryDraft> {
           stats.countersAnswered++;
           return new InMemoryDraft(`${this.id}-draft-${++this.drafts}`, this, this.context);
         },
-        () => stats.countersInFlight--,
+        { onEnd: () => stats.countersInFlight-- },
       ).subscribe(subscriber);
     });
   }
@@ -175,19 +119,27 @@ export class InMemoryDraft implements DraftProposal<InMemoryAgreement> {
     this.properties = offer.properties;
   }
 
-  /** Creates an agreement (state `Proposal`) after `times.createAgreement`. */
+  /**
+   * Creates an agreement (state `Proposal`) after `times.createAgreement`. Unsubscribing does not
+   * abort it: the agreement is created and cancelled at once, as the real resources do.
+   */
   createAgreement(options: { validTo?: number } = {}): Observable<InMemoryAgreement> {
-    return simulate(this.context, this.offer.provider.behaviour.times.createAgreement, () => {
-      const agreement = new InMemoryAgreement(
-        this.context.nextId('agreement'),
-        this,
-        options.validTo,
-        this.context,
-      );
-      this.context.stats.agreementsCreated++;
-      this.context.agreements.push(agreement);
-      return agreement;
-    });
+    return simulate(
+      this.context,
+      this.offer.provider.behaviour.times.createAgreement,
+      () => {
+        const agreement = new InMemoryAgreement(
+          this.context.nextId('agreement'),
+          this,
+          options.validTo,
+          this.context,
+        );
+        this.context.stats.agreementsCreated++;
+        this.context.agreements.push(agreement);
+        return agreement;
+      },
+      { release: (agreement) => agreement.release() },
+    );
   }
 
   /** Rejects the draft. */
@@ -199,7 +151,8 @@ export class InMemoryDraft implements DraftProposal<InMemoryAgreement> {
 }
 
 /** The states of an in-memory agreement. */
-export type InMemoryAgreementState = 'Proposal' | 'Pending' | 'Approved' | 'Rejected' | 'Cancelled' | 'Terminated';
+export type InMemoryAgreementState =
+  'Proposal' | 'Pending' | 'Approved' | 'Rejected' | 'Cancelled' | 'Terminated';
 
 /** An agreement of the in-memory yagna, with yagna's state machine. */
 export class InMemoryAgreement implements AgreementPort<InMemoryActivity> {
@@ -276,6 +229,12 @@ export class InMemoryAgreement implements AgreementPort<InMemoryActivity> {
     return new AgreementNotApprovedError({ agreementId: this.id, providerId: this.providerId, outcome });
   }
 
+  /** Cancels it at once (an abandoned `createAgreement`). */
+  release(): void {
+    this.state = 'Cancelled';
+    this.context.stats.agreementsCancelled++;
+  }
+
   /** `Proposal` / `Pending` → `Cancelled`; fails on an approved agreement (terminate it instead). */
   cancel(): Observable<void> {
     return simulate(this.context, this.provider.behaviour.times.cleanup, () => {
@@ -297,20 +256,29 @@ export class InMemoryAgreement implements AgreementPort<InMemoryActivity> {
     });
   }
 
-  /** Creates an activity after `times.createActivity` (the agreement must be approved). */
+  /**
+   * Creates an activity after `times.createActivity` (the agreement must be approved).
+   * Unsubscribing does not abort it: the activity is created and destroyed at once, as the real
+   * resources do.
+   */
   createActivity(): Observable<InMemoryActivity> {
-    return simulate(this.context, this.provider.behaviour.times.createActivity, () => {
-      if (this.state !== 'Approved') throw this.fail('createActivity', `agreement is ${this.state}`);
-      const outcome = outcomeOf(this.provider.behaviour.activity, ++this.draft.offer.attempts.activity);
-      if (outcome === 'failCreate') {
-        this.context.stats.activitiesFailed++;
-        throw this.fail('createActivity', 'the exe-unit could not be created');
-      }
-      const activity = new InMemoryActivity(this.context.nextId('activity'), this, outcome, this.context);
-      this.context.stats.activitiesCreated++;
-      this.context.activities.push(activity);
-      return activity;
-    });
+    return simulate(
+      this.context,
+      this.provider.behaviour.times.createActivity,
+      () => {
+        if (this.state !== 'Approved') throw this.fail('createActivity', `agreement is ${this.state}`);
+        const outcome = outcomeOf(this.provider.behaviour.activity, ++this.draft.offer.attempts.activity);
+        if (outcome === 'failCreate') {
+          this.context.stats.activitiesFailed++;
+          throw this.fail('createActivity', 'the exe-unit could not be created');
+        }
+        const activity = new InMemoryActivity(this.context.nextId('activity'), this, outcome, this.context);
+        this.context.stats.activitiesCreated++;
+        this.context.activities.push(activity);
+        return activity;
+      },
+      { release: (activity) => activity.release() },
+    );
   }
 }
 
@@ -353,6 +321,12 @@ export class InMemoryActivity implements ActivityPort {
       this.state = 'Ready';
       this.context.stats.activitiesStarted++;
     });
+  }
+
+  /** Destroys it at once (an abandoned `createActivity`). */
+  release(): void {
+    this.state = 'Destroyed';
+    this.context.stats.activitiesDestroyed++;
   }
 
   /** → `Destroyed`. */

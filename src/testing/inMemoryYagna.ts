@@ -18,8 +18,8 @@ import {
   type InMemoryAgreement,
   InMemoryOfferProposal,
   type InMemoryProvider,
-  type YagnaContext,
 } from './inMemoryResources.js';
+import type { YagnaContext } from './inMemoryCall.js';
 import { type OfferSpec, offerProperties } from './offers.js';
 
 /** A simulated provider as given to {@link createInMemoryYagna}: its offer and its behaviour. */
@@ -89,6 +89,7 @@ export function createInMemoryYagna(options: InMemoryYagnaOptions = {}): InMemor
   const scheduler = options.scheduler ?? asyncScheduler;
   const stats = emptyStats();
   const providers: InMemoryProvider[] = [];
+  const ids = new Set<string>();
   const sequences = new Map<string, number>();
   const context: YagnaContext = {
     scheduler,
@@ -104,7 +105,7 @@ export function createInMemoryYagna(options: InMemoryYagnaOptions = {}): InMemor
 
   const addProvider = (spec: InMemoryProviderSpec = {}): InMemoryProvider => {
     const id = spec.id ?? `provider-${providers.length + 1}`;
-    if (providers.some((p) => p.id === id)) throw new RangeError(`in-memory yagna: provider ${id} exists`);
+    if (ids.has(id)) throw new RangeError(`in-memory yagna: provider ${id} exists`);
     const offerAt = spec.offerAt ?? 0;
     if (!(Number.isFinite(offerAt) && offerAt >= 0)) {
       throw new RangeError(`in-memory yagna: offerAt must be a finite number >= 0, got ${String(offerAt)}`);
@@ -124,6 +125,7 @@ export function createInMemoryYagna(options: InMemoryYagnaOptions = {}): InMemor
       },
     };
     providers.push(provider);
+    ids.add(id);
     return provider;
   };
   for (const spec of options.providers ?? []) addProvider(spec);

@@ -26,12 +26,13 @@ export type {
   ProviderBehaviour,
   ProviderBehaviourInit,
 } from './inMemoryBehaviour.js';
-export { InMemoryActivity, InMemoryAgreement, InMemoryDraft, InMemoryOfferProposal } from './inMemoryResources.js';
-export type {
-  InMemoryActivityState,
-  InMemoryAgreementState,
-  InMemoryProvider,
+export {
+  InMemoryActivity,
+  InMemoryAgreement,
+  InMemoryDraft,
+  InMemoryOfferProposal,
 } from './inMemoryResources.js';
+export type { InMemoryActivityState, InMemoryAgreementState, InMemoryProvider } from './inMemoryResources.js';
 
 // --- marble-testing a strategy
 export { testStrategy } from './testStrategy.js';

@@ -113,8 +113,7 @@ export function offerProperties(spec: OfferSpec = {}): Record<string, unknown> {
 
 /** What {@link fakeOffer} takes: an {@link OfferSpec} and the fake's identity and calls. */
 export interface FakeOfferInit<D extends DraftProposal = FakeDraftProposal>
-  extends OfferSpec,
-    Omit<Parameters<typeof fakeOfferProposal<D>>[0], 'properties' | 'price'> {}
+  extends OfferSpec, Omit<Parameters<typeof fakeOfferProposal<D>>[0], 'properties' | 'price'> {}
 
 /**
  * A fake offer proposal (see `fakeOfferProposal`) whose properties are {@link offerProperties} of
@@ -126,9 +125,14 @@ export interface FakeOfferInit<D extends DraftProposal = FakeDraftProposal>
  * const a = fakeOffer({ id: 'a', price: { cpuSec: '0.0001' }, respond: cold('--d|', { d: draftA }) });
  * ```
  */
-export function fakeOffer<D extends DraftProposal = FakeDraftProposal>(init: FakeOfferInit<D>): FakeOfferProposal<D> {
+export function fakeOffer<D extends DraftProposal = FakeDraftProposal>(
+  init: FakeOfferInit<D>,
+): FakeOfferProposal<D> {
   const { price = {} } = init;
-  const hour = new Decimal(price.cpuSec ?? 0).plus(price.durationSec ?? 0).times(3600).plus(price.start ?? 0);
+  const hour = new Decimal(price.cpuSec ?? 0)
+    .plus(price.durationSec ?? 0)
+    .times(3600)
+    .plus(price.start ?? 0);
   return fakeOfferProposal<D>({
     id: init.id,
     ...(init.providerId === undefined ? {} : { providerId: init.providerId }),

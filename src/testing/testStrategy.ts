@@ -15,8 +15,7 @@ import { type InMemoryProviderSpec, type InMemoryYagna, createInMemoryYagna } fr
  * scored proposals that takes `score`'s place (e.g. `penalizeUnconfirmed(…)`, or your own pipe).
  */
 export type StrategyUnderTest<P extends OfferProposal = InMemoryOfferProposal> =
-  | Scorer<P>
-  | { readonly operator: OperatorFunction<P, Scored<P>> };
+  Scorer<P> | { readonly operator: OperatorFunction<P, Scored<P>> };
 
 /** How the strategy is run: the options of `score`, `negotiate` and `createAgreement`. */
 export interface StrategyRunConfig {
@@ -43,7 +42,10 @@ export interface StrategyTestHelpers extends RunHelpers {
    * (id `provider-<key>` unless given, name `<key>`), and each of its letters in `marble` one of its
    * offers arriving.
    */
-  proposals(marble: string, providers: Readonly<Record<string, InMemoryProviderSpec>>): Observable<InMemoryOfferProposal>;
+  proposals(
+    marble: string,
+    providers: Readonly<Record<string, InMemoryProviderSpec>>,
+  ): Observable<InMemoryOfferProposal>;
   /** The agreements the strategy gets: `proposals$ → strategy → negotiate → createAgreement`. */
   agreements(
     proposals$: Observable<InMemoryOfferProposal>,

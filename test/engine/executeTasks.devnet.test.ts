@@ -78,7 +78,10 @@ describe('executeTasks on a faulty devnet: 200 tasks, 20 providers', () => {
     if (done?.type !== 'done') throw new Error('no done event');
     expect(done.totalCost.gt(0)).toBe(true);
     expect(done.totalCost.lte(BUDGET)).toBe(true);
-    const stats = devnet.stats() as unknown as { invoices: { amountAccepted: string }; debitNotes: { accepted: number } };
+    const stats = devnet.stats() as unknown as {
+      invoices: { amountAccepted: string };
+      debitNotes: { accepted: number };
+    };
     expect(new Decimal(stats.invoices.amountAccepted).lte(BUDGET)).toBe(true);
     expect(events.some((e) => e.type === 'invoiceAccepted')).toBe(true);
     expect(events.filter((e) => e.type === 'paymentRefused')).toEqual([]);

@@ -22,7 +22,8 @@ const sleeper =
     }
   };
 
-const makeTasks = (n: number) => Array.from({ length: n }, (_, i) => new Task<number, number>(i, { id: `t${i}` }));
+const makeTasks = (n: number) =>
+  Array.from({ length: n }, (_, i) => new Task<number, number>(i, { id: `t${i}` }));
 
 async function until(check: () => boolean, ms = 10_000): Promise<void> {
   for (let waited = 0; !check(); waited += 50) {
@@ -109,8 +110,13 @@ describe('executeTasks stopped early', () => {
     expect(done.totalCost.lte(budget)).toBe(true);
     const refused = events.filter((e) => e.type === 'paymentRefused');
     expect(refused.some((e) => e.type === 'paymentRefused' && isBudgetExceededError(e.error))).toBe(true);
-    const stats = devnet.stats() as unknown as { debitNotes: { amountAccepted: string }; invoices: { amountAccepted: string } };
-    expect(new Decimal(stats.debitNotes.amountAccepted).plus(stats.invoices.amountAccepted).lte(budget)).toBe(true);
+    const stats = devnet.stats() as unknown as {
+      debitNotes: { amountAccepted: string };
+      invoices: { amountAccepted: string };
+    };
+    expect(new Decimal(stats.debitNotes.amountAccepted).plus(stats.invoices.amountAccepted).lte(budget)).toBe(
+      true,
+    );
     expect(leaks(devnet)).toEqual({ agreements: 0, activities: 0, allocations: 0 });
   });
 });

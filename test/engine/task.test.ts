@@ -7,7 +7,12 @@ import { WorkerRunner } from '../../src/engine/worker.js';
 import { isTaskStateError } from '../../src/errors/TaskStateError.js';
 import { isTaskTimeoutError } from '../../src/errors/TaskTimeoutError.js';
 import { StorageServer } from '../../src/storage/StorageServer.js';
-import { fakeActivity, fakeAgreement, fakeDraftProposal, fakeOfferProposal } from '../../src/testing/fakes.js';
+import {
+  fakeActivity,
+  fakeAgreement,
+  fakeDraftProposal,
+  fakeOfferProposal,
+} from '../../src/testing/fakes.js';
 import { asyncScheduler } from 'rxjs';
 
 describe('Task', () => {
@@ -36,7 +41,11 @@ describe('Task', () => {
 
 /** A provider whose every call answers at once. */
 function provider(name: string) {
-  const agreement = fakeAgreement({ id: `agr-${name}`, providerId: name, createActivity: () => of(activity) });
+  const agreement = fakeAgreement({
+    id: `agr-${name}`,
+    providerId: name,
+    createActivity: () => of(activity),
+  });
   const activity = fakeActivity({ id: `act-${name}`, agreement });
   const draft = fakeDraftProposal({ id: `d-${name}`, providerId: name, createAgreement: of(agreement) });
   return fakeOfferProposal({ id: `o-${name}`, providerId: name, respond: of(draft) });

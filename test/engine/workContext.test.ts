@@ -74,9 +74,13 @@ describe('WorkContext on devnet', () => {
     const activity = await freshActivity();
     const ctx = new WorkContext(activity, { storage });
     ctx.sendBytes('/golem/input/a.txt', 'a').sendFile(join(dir, 'missing.bin'), '/golem/input/m.bin');
-    await expect(ctx.commit()).rejects.toSatisfy((e: unknown) => isLocalPathError(e) && e.operation === 'sendFile');
+    await expect(ctx.commit()).rejects.toSatisfy(
+      (e: unknown) => isLocalPathError(e) && e.operation === 'sendFile',
+    );
     ctx.downloadFile('/golem/output/x', join(dir, 'no-dir', 'x'));
-    await expect(ctx.commit()).rejects.toSatisfy((e: unknown) => isLocalPathError(e) && e.problem === 'noDirectory');
+    await expect(ctx.commit()).rejects.toSatisfy(
+      (e: unknown) => isLocalPathError(e) && e.problem === 'noDirectory',
+    );
     expect(activity.batches).toHaveLength(0);
     expect(storage.openTransfers).toBe(0);
   });

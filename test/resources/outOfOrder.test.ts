@@ -76,10 +76,13 @@ describe('GolemNode under provider:outOfOrderPaymentEvents', () => {
 
     const agreements = await rentFromEach(node, PROVIDERS);
     // two rounds of debit notes from every activity
-    await vi.waitFor(async () => expect((await node.debitNotes()).length).toBeGreaterThanOrEqual(2 * PROVIDERS), {
-      timeout: 10_000,
-      interval: 50,
-    });
+    await vi.waitFor(
+      async () => expect((await node.debitNotes()).length).toBeGreaterThanOrEqual(2 * PROVIDERS),
+      {
+        timeout: 10_000,
+        interval: 50,
+      },
+    );
     await Promise.all(agreements.map((agreement) => agreement.terminate()));
     await vi.waitFor(async () => expect(await node.invoices()).toHaveLength(PROVIDERS), {
       timeout: 10_000,
@@ -97,7 +100,9 @@ describe('GolemNode under provider:outOfOrderPaymentEvents', () => {
       { timeout: 10_000, interval: 50 },
     );
     // the fault did bite: events were logged dated before events already logged
-    expect((await inversions(devnet, 'debitNoteEvents')) + (await inversions(devnet, 'invoiceEvents'))).toBeGreaterThan(0);
+    expect(
+      (await inversions(devnet, 'debitNoteEvents')) + (await inversions(devnet, 'invoiceEvents')),
+    ).toBeGreaterThan(0);
     // each document's one RECEIVED event was delivered once (a repeat would be recorded twice)
     for (const id of issuedNotes) expect(node.debitNote(id).events).toHaveLength(1);
     for (const id of issuedInvoices) expect(node.invoice(id).events).toHaveLength(1);

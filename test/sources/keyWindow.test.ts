@@ -44,11 +44,23 @@ describe('PollState with look-back', () => {
 
   it('never forgets a key that a look-back can still return', () => {
     const s = state();
-    s.absorb([{ id: 'a', at: 100 }, { id: 'b', at: 105 }], undefined);
+    s.absorb(
+      [
+        { id: 'a', at: 100 },
+        { id: 'b', at: 105 },
+      ],
+      undefined,
+    );
     expect(s.requestCursor).toBe(95); // look back after 95
     s.absorb([{ id: 'c', at: 111 }], 95); // c moves the window to (101, 111]: a is out, b in
     expect(s.rememberedKeys).toBe(2);
-    s.absorb([{ id: 'b', at: 105 }, { id: 'c', at: 111 }], 105);
+    s.absorb(
+      [
+        { id: 'b', at: 105 },
+        { id: 'c', at: 111 },
+      ],
+      105,
+    );
     expect(s.pending.map((e) => e.id)).toEqual(['a', 'b', 'c']);
   });
 });

@@ -183,9 +183,8 @@ describe('long-poll over real loopback HTTP (Promise adapter)', () => {
     expect(got.withLookback).toEqual(['a1', 'a2', 'a4', 'a3']);
     expect(got.cursorOnly).toEqual(['a1', 'a2', 'a4']);
     // each look-back was one read of the window and one page, then a held long-poll
-    expect(server.requests.slice(0, requests).filter((after) => after !== null && after < '2024-05-28T15:00:01')).toEqual([
-      '2024-05-28T14:59:58.000000000Z',
-      '2024-05-28T14:59:59.000000000Z',
-    ]);
+    expect(
+      server.requests.slice(0, requests).filter((after) => after !== null && after < '2024-05-28T15:00:01'),
+    ).toEqual(['2024-05-28T14:59:58.000000000Z', '2024-05-28T14:59:59.000000000Z']);
   });
 });

@@ -45,7 +45,9 @@ describe('StorageServer', () => {
     await expect(storage.publishFile(missing)).rejects.toSatisfy(
       (e: unknown) => isLocalPathError(e) && e.path === missing && e.problem === 'missing',
     );
-    await expect(storage.publishFile(dir)).rejects.toSatisfy((e: unknown) => isLocalPathError(e) && e.problem === 'notAFile');
+    await expect(storage.publishFile(dir)).rejects.toSatisfy(
+      (e: unknown) => isLocalPathError(e) && e.problem === 'notAFile',
+    );
     await expect(storage.receiveFile(join(dir, 'no-such-dir', 'out.txt'))).rejects.toSatisfy(
       (e: unknown) => isLocalPathError(e) && e.problem === 'noDirectory',
     );
@@ -71,7 +73,9 @@ describe('StorageServer', () => {
 
   it('refuses an upload over maxReceiveBytes', async () => {
     const incoming = await storage.receiveBytes();
-    const res = await fetch(incoming.url, { method: 'PUT', body: new Uint8Array(4096) }).catch(() => undefined);
+    const res = await fetch(incoming.url, { method: 'PUT', body: new Uint8Array(4096) }).catch(
+      () => undefined,
+    );
     if (res !== undefined) expect(res.status).toBe(413);
     await expect(incoming.received).rejects.toSatisfy(isStorageError);
   });

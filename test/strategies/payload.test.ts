@@ -47,9 +47,19 @@ describe('vmPackage against devnet over HTTP', () => {
     const { hash, url } = await resolveImage({ tag: 'golem/alpine:latest' }, { registryUrl: devnet.url });
     const byHash = await vmPackage({ imageHash: hash, registryUrl: devnet.url });
     expect(byHash.properties['golem.srv.comp.task_package']).toBe(`hash:sha3:${hash}:${url}`);
-    const direct = await vmPackage({ imageHash: 'abc123', imageUrl: 'http://example.invalid/x.gvmi', registryUrl: 'http://127.0.0.1:1' });
-    expect(direct.properties['golem.srv.comp.task_package']).toBe('hash:sha3:abc123:http://example.invalid/x.gvmi');
-    expect(direct.constraints).toEqual(['(golem.runtime.name=vm)', '(golem.inf.mem.gib>=0.5)', '(golem.inf.storage.gib>=2)']);
+    const direct = await vmPackage({
+      imageHash: 'abc123',
+      imageUrl: 'http://example.invalid/x.gvmi',
+      registryUrl: 'http://127.0.0.1:1',
+    });
+    expect(direct.properties['golem.srv.comp.task_package']).toBe(
+      'hash:sha3:abc123:http://example.invalid/x.gvmi',
+    );
+    expect(direct.constraints).toEqual([
+      '(golem.runtime.name=vm)',
+      '(golem.inf.mem.gib>=0.5)',
+      '(golem.inf.storage.gib>=2)',
+    ]);
   });
 
   it('builds constraints that devnet offers match', async () => {
@@ -61,7 +71,9 @@ describe('vmPackage against devnet over HTTP', () => {
   });
 
   it('fails with ImageResolutionError (status 404) on an unknown tag', async () => {
-    const error: unknown = await vmPackage({ imageTag: 'no/such:tag', registryUrl: devnet.url }).catch((e: unknown) => e);
+    const error: unknown = await vmPackage({ imageTag: 'no/such:tag', registryUrl: devnet.url }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ImageResolutionError);
     expect(isImageResolutionError(error) && error.status).toBe(404);
     expect(isImageResolutionError(error) && error.tag).toBe('no/such:tag');
@@ -70,9 +82,11 @@ describe('vmPackage against devnet over HTTP', () => {
   it('fails with ImageResolutionError when aborted, the abort reason as cause', async () => {
     const controller = new AbortController();
     controller.abort(new Error('stop'));
-    const error: unknown = await vmPackage({ imageTag: 'golem/alpine:latest', registryUrl: devnet.url, signal: controller.signal }).catch(
-      (e: unknown) => e,
-    );
+    const error: unknown = await vmPackage({
+      imageTag: 'golem/alpine:latest',
+      registryUrl: devnet.url,
+      signal: controller.signal,
+    }).catch((e: unknown) => e);
     expect(isImageResolutionError(error)).toBe(true);
     expect((error as ImageResolutionError).status).toBeUndefined();
     expect((error as ImageResolutionError).cause).toBeDefined();
@@ -80,13 +94,16 @@ describe('vmPackage against devnet over HTTP', () => {
 
   it('fails with ImageResolutionError when the registry answers something else', async () => {
     // a real loopback server answering 200 with the wrong shape
-    const server = createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"sha3":42}'));
+    const server = createServer((_, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"sha3":42}'),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      const error: unknown = await resolveImage({ tag: 'x' }, { registryUrl: `http://127.0.0.1:${port}` }).catch(
-        (e: unknown) => e,
-      );
+      const error: unknown = await resolveImage(
+        { tag: 'x' },
+        { registryUrl: `http://127.0.0.1:${port}` },
+      ).catch((e: unknown) => e);
       expect(isImageResolutionError(error)).toBe(true);
       expect((error as Error).message).toContain('unexpected answer');
     } finally {
@@ -98,6 +115,8 @@ describe('vmPackage against devnet over HTTP', () => {
     await expect(vmPackage({})).rejects.toThrow(TypeError);
     await expect(vmPackage({ imageHash: 'ab', imageTag: 'x' })).rejects.toThrow(TypeError);
     await expect(vmPackage({ imageHash: 'not-hex', imageUrl: 'http://x' })).rejects.toThrow(TypeError);
-    await expect(vmPackage({ imageHash: 'ab', imageUrl: 'http://x', minMemGib: -1 })).rejects.toThrow(RangeError);
+    await expect(vmPackage({ imageHash: 'ab', imageUrl: 'http://x', minMemGib: -1 })).rejects.toThrow(
+      RangeError,
+    );
   });
 });

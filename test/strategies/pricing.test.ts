@@ -51,7 +51,7 @@ describe('linearPricing', () => {
 });
 
 describe('linearCost', () => {
-  it("computes the ya-provider reference: coeffs [0.0001, 0.00005, 0] × usage [44.017951, 103.002864998]", () => {
+  it('computes the ya-provider reference: coeffs [0.0001, 0.00005, 0] × usage [44.017951, 103.002864998]', () => {
     const pricing = linearPricing(props([0.0001, 0.00005, 0.0]));
     expect(linearCost(pricing, [44.017951, 103.002864998]).toString()).toBe('0.0095519383499');
   });

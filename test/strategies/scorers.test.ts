@@ -11,13 +11,38 @@ import {
 } from '../../src/strategies/index.js';
 import { fakeOffer } from '../../src/testing/offers.js';
 
-const cheap = fakeOffer({ id: 'cheap', providerId: '0xAAAA', name: 'alpha', price: { cpuSec: '0.0001', durationSec: '0.00001' } });
-const dear = fakeOffer({ id: 'dear', providerId: '0xbbbb', name: 'beta', price: { start: '0.01', cpuSec: '0.0003' } });
-const newNames = fakeOffer({ id: 'new', usageVector: 'new', price: { cpuSec: '0.0001', durationSec: '0.00001' } });
-const gib = fakeOffer({ id: 'gib', usageVector: ['golem.usage.gib', 'golem.usage.cpu_sec'], coeffs: [0.5, 0.0001, 0] });
-const gibFree = fakeOffer({ id: 'gib0', usageVector: ['golem.usage.gib', 'golem.usage.cpu_sec'], coeffs: [0, 0.0001, 0] });
+const cheap = fakeOffer({
+  id: 'cheap',
+  providerId: '0xAAAA',
+  name: 'alpha',
+  price: { cpuSec: '0.0001', durationSec: '0.00001' },
+});
+const dear = fakeOffer({
+  id: 'dear',
+  providerId: '0xbbbb',
+  name: 'beta',
+  price: { start: '0.01', cpuSec: '0.0003' },
+});
+const newNames = fakeOffer({
+  id: 'new',
+  usageVector: 'new',
+  price: { cpuSec: '0.0001', durationSec: '0.00001' },
+});
+const gib = fakeOffer({
+  id: 'gib',
+  usageVector: ['golem.usage.gib', 'golem.usage.cpu_sec'],
+  coeffs: [0.5, 0.0001, 0],
+});
+const gibFree = fakeOffer({
+  id: 'gib0',
+  usageVector: ['golem.usage.gib', 'golem.usage.cpu_sec'],
+  coeffs: [0, 0.0001, 0],
+});
 const negative = fakeOffer({ id: 'neg', price: { cpuSec: '-0.1' } });
-const unpriced = fakeOffer({ id: 'unpriced', properties: { 'golem.com.pricing.model.linear.coeffs': undefined } });
+const unpriced = fakeOffer({
+  id: 'unpriced',
+  properties: { 'golem.com.pricing.model.linear.coeffs': undefined },
+});
 const fixedScheme = fakeOffer({ id: 'scheme', properties: { 'golem.com.scheme': 'fixed' } });
 
 describe('leastExpensiveLinearPayu', () => {
@@ -67,7 +92,11 @@ describe('dummyStrategy', () => {
     expect(strategy(gibFree)).toBeNull(); // golem.usage.gib has no cap
     expect(strategy(negative)).toBeNull();
     expect(dummyStrategy({ maxFixed: 0 })(dear)).toBeNull();
-    expect(dummyStrategy({ maxForCounter: { 'golem.usage.cpu_sec': '0.00005', 'golem.usage.duration_sec': 1 } })(cheap)).toBeNull();
+    expect(
+      dummyStrategy({ maxForCounter: { 'golem.usage.cpu_sec': '0.00005', 'golem.usage.duration_sec': 1 } })(
+        cheap,
+      ),
+    ).toBeNull();
   });
 });
 
@@ -103,7 +132,8 @@ describe('composition', () => {
   });
 
   it('combineScorers sums weighted scores and drops what any part drops', () => {
-    const threads = (p: { properties: Readonly<Record<string, unknown>> }) => Number(p.properties['golem.inf.cpu.threads']);
+    const threads = (p: { properties: Readonly<Record<string, unknown>> }) =>
+      Number(p.properties['golem.inf.cpu.threads']);
     const strategy = combineScorers([dummyStrategy(), 10], [threads, 0.5]);
     expect(strategy(cheap)).toBe(10 + 2);
     expect(strategy(gib)).toBeNull();

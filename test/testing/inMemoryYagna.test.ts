@@ -131,6 +131,32 @@ describe('the in-memory yagna', () => {
     expect(slow.stats).toMatchObject({ countersSent: 2, countersInFlight: 0, callsAborted: 2 });
   });
 
+  it('never aborts a create call: what it makes after an unsubscribe is released, as on yagna', () => {
+    const yagna = createInMemoryYagna({ scheduler: testScheduler });
+    testScheduler.run(({ expectObservable }) => {
+      yagna.addProvider({ id: 'quick' });
+      yagna.addProvider({ id: 'slow', behaviour: { times: { createAgreement: 10 } } });
+      const result = yagna.proposals$.pipe(
+        negotiate(2),
+        createAgreement({ concurrency: 2 }),
+        take(1),
+        map((a) => a.providerId),
+      );
+      // quick: drafts at 2, signed at 5; slow's createAgreement (2 → 12) is abandoned at 5
+      expectObservable(result).toBe('-----(q|)', { q: 'quick' });
+    });
+    expect(yagna.stats).toMatchObject({
+      agreementsCreated: 2,
+      agreementsCancelled: 1,
+      draftsRejected: 1, // createAgreement withdrew the draft it had not turned into an agreement
+      callsAborted: 0,
+    });
+    expect(yagna.agreements.map((a) => `${a.providerId}:${a.state}`)).toEqual([
+      'quick:Approved',
+      'slow:Cancelled',
+    ]);
+  });
+
   it('decides outcomes by attempt', () => {
     const yagna = createInMemoryYagna({ scheduler: testScheduler });
     testScheduler.run(({ expectObservable }) => {

@@ -65,9 +65,7 @@ describe('myStrategy', () => {
     testStrategy(
       ({ proposals, expectAgreements }) => {
         const events = new Subject<OperatorEvent>();
-        const strategy = {
-          operator: penalizeUnconfirmed(myStrategy, 0.5, { notApproved$: notApprovedProviders(events) }),
-        };
+        const notApproved$ = notApprovedProviders(events);
         // prettier-ignore
         const offers = proposals('-cd----(ce)-|', {
           c: { price: { cpuSec: '0.0001' }, behaviour: { approval: (n) => (n === 1 ? 'reject' : 'approve') } },
@@ -77,7 +75,11 @@ describe('myStrategy', () => {
         // c is countered first and rejects the agreement (frame 6); d is signed at 11. c comes
         // back at 7, cheaper than e, but at half its score: e goes first (16), c after (21)
         const expected = '11ms d 4ms e 4ms (c|)';
-        expectAgreements(offers, strategy, { onEvent: (e) => events.next(e) }).toBe(expected);
+        expectAgreements(
+          offers,
+          { operator: penalizeUnconfirmed(myStrategy, 0.5, { notApproved$ }) },
+          { onEvent: (e) => events.next(e) },
+        ).toBe(expected);
       },
       { assertDeepEqual },
     );

@@ -10,7 +10,11 @@ import {
   negotiate,
   score,
 } from '../../src/operators/index.js';
-import { type PayableDocument, type PaymentEvent, acceptPayments } from '../../src/operators/acceptPayments.js';
+import {
+  type PayableDocument,
+  type PaymentEvent,
+  acceptPayments,
+} from '../../src/operators/acceptPayments.js';
 import {
   type LinearPricing,
   type ProposalScorer,
@@ -50,19 +54,32 @@ declare const notApproved$: Observable<string>;
 
 describe('strategy types', () => {
   it('plug into score with the proposal type kept through the pipe', () => {
-    const strategy = pipeScorers(leastExpensiveLinearPayu<MyOffer>(), keepIf(blockProviders(['x']), maxPrice({ start: 0 })));
+    const strategy = pipeScorers(
+      leastExpensiveLinearPayu<MyOffer>(),
+      keepIf(blockProviders(['x']), maxPrice({ start: 0 })),
+    );
     expectTypeOf(strategy).toEqualTypeOf<ProposalScorer<MyOffer>>();
     const agreements$ = offers$.pipe(score(strategy), negotiate(2), createAgreement());
     expectTypeOf(agreements$).toEqualTypeOf<Observable<MyAgreement>>();
-    // a scorer for any OfferProposal is a scorer for MyOffer
-    const scored$ = offers$.pipe(score<MyOffer>(dummyStrategy()));
+    // inline, the factories take their proposal type from the pipe; a scorer built beforehand
+    // for any OfferProposal needs the type named: score<MyOffer>(built)
+    expectTypeOf(offers$.pipe(score(dummyStrategy()))).toEqualTypeOf<Observable<Scored<MyOffer>>>();
+    const built = pipeScorers(dummyStrategy(), keepIf(allowProviders(['a'])));
+    const scored$ = offers$.pipe(score<MyOffer>(built));
     expectTypeOf(scored$).toEqualTypeOf<Observable<Scored<MyOffer>>>();
     expectTypeOf(offers$.pipe(filter(allowProviders(['a'])))).toEqualTypeOf<Observable<MyOffer>>();
   });
 
   it('penalizeUnconfirmed is an operator to Scored proposals', () => {
-    const scored$ = offers$.pipe(penalizeUnconfirmed((p: MyOffer) => (p.kind === 'offer' ? 1 : null), 0.5, { notApproved$ }));
+    const scored$ = offers$.pipe(
+      penalizeUnconfirmed((p: MyOffer) => (p.kind === 'offer' ? 1 : null), 0.5, { notApproved$ }),
+    );
     expectTypeOf(scored$).toEqualTypeOf<Observable<Scored<MyOffer>>>();
+    // a scorer of any OfferProposal: the proposal type comes from the pipe
+    const built = pipeScorers(dummyStrategy(), keepIf(allowProviders(['a'])));
+    expectTypeOf(offers$.pipe(penalizeUnconfirmed(built, 0.5, { notApproved$ }))).toEqualTypeOf<
+      Observable<Scored<MyOffer>>
+    >();
     // @ts-expect-error notApproved$ is required
     penalizeUnconfirmed(dummyStrategy(), 0.5, {});
   });
@@ -85,14 +102,14 @@ describe('strategy types', () => {
   });
 });
 
-describe('acceptPayments types', () => {
-  interface Allocation {
-    readonly id: string;
-  }
-  declare const debitNotes$: Observable<PayableDocument<Allocation>>;
-  declare const invoices$: Observable<PayableDocument<Allocation>>;
-  declare const allocation: Allocation;
+interface Allocation {
+  readonly id: string;
+}
+declare const debitNotes$: Observable<PayableDocument<Allocation>>;
+declare const invoices$: Observable<PayableDocument<Allocation>>;
+declare const allocation: Allocation;
 
+describe('acceptPayments types', () => {
   it('takes documents payable from the allocation given', () => {
     const events$ = merge(debitNotes$, invoices$).pipe(acceptPayments({ allocation, budget: '5' }));
     expectTypeOf(events$).toEqualTypeOf<Observable<PaymentEvent<Allocation>>>();

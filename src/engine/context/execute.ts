@@ -21,7 +21,11 @@ import {
   throwError,
   timeout,
 } from 'rxjs';
-import type { ExeScriptCommandDto, ExeScriptCommandResultDto, RuntimeEventDto } from '../../api/types/index.js';
+import type {
+  ExeScriptCommandDto,
+  ExeScriptCommandResultDto,
+  RuntimeEventDto,
+} from '../../api/types/index.js';
 import { BatchTimeoutError } from '../../errors/BatchTimeoutError.js';
 import { beside } from '../internals.js';
 import { StorageError } from '../../errors/StorageError.js';
@@ -55,7 +59,12 @@ export interface OutputChunk {
 const DOWNLOAD_GRACE_MS = 10_000;
 
 /** Errors with `error()` after `ms` on `scheduler` unless `source` ends first. */
-function deadline<T>(source: Observable<T>, ms: number | undefined, error: () => Error, scheduler: SchedulerLike): Observable<T> {
+function deadline<T>(
+  source: Observable<T>,
+  ms: number | undefined,
+  error: () => Error,
+  scheduler: SchedulerLike,
+): Observable<T> {
   if (ms === undefined) return source;
   return new Observable<T>((subscriber) => {
     subscriber.add(scheduler.schedule(() => subscriber.error(error()), ms));
@@ -107,7 +116,11 @@ function chunksOf(event: RuntimeEventDto, offset: number): OutputChunk[] {
   return [];
 }
 
-function withDownload(result: CommandResult, batch: PreparedBatch, scheduler: SchedulerLike): Observable<CommandResult> {
+function withDownload(
+  result: CommandResult,
+  batch: PreparedBatch,
+  scheduler: SchedulerLike,
+): Observable<CommandResult> {
   const incoming = batch.incoming.get(result.index);
   if (incoming === undefined) return of(result);
   return from(incoming.received as Promise<Uint8Array | undefined>).pipe(
@@ -116,7 +129,11 @@ function withDownload(result: CommandResult, batch: PreparedBatch, scheduler: Sc
       scheduler,
       with: () =>
         throwError(
-          () => new StorageError({ operation: 'receive', message: `the download of command ${result.index} never arrived` }),
+          () =>
+            new StorageError({
+              operation: 'receive',
+              message: `the download of command ${result.index} never arrived`,
+            }),
         ),
     }),
     map((bytes) => (bytes instanceof Uint8Array ? { ...result, bytes } : result)),
@@ -150,15 +167,13 @@ export function runBatch(
         : EMPTY;
       const results$ = perCommand(running.results$, batch, ids, scheduler).pipe(
         mergeMap((r) => (r.index < batch.offset ? EMPTY : of(r))),
-        map(
-          (r): CommandResult => ({
-            index: r.index - batch.offset,
-            command: batch.commands[r.index - batch.offset]!.kind,
-            stdout: textOf(r.stdout),
-            stderr: textOf(r.stderr),
-            message: r.message ?? undefined,
-          }),
-        ),
+        map((r): CommandResult => ({
+          index: r.index - batch.offset,
+          command: batch.commands[r.index - batch.offset]!.kind,
+          stdout: textOf(r.stdout),
+          stderr: textOf(r.stderr),
+          message: r.message ?? undefined,
+        })),
         // A download's data arrives before its transfer command ends.
         concatMap((r) => withDownload(r, batch, scheduler)),
       );

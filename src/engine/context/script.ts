@@ -66,7 +66,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Checks `env` names. @throws {RangeError} on a name a shell could not take */
 export function checkEnv(env: Readonly<Record<string, string>> | undefined): void {
   for (const name of Object.keys(env ?? {})) {
-    if (!ENV_NAME.test(name)) throw new RangeError(`run: invalid environment variable name ${JSON.stringify(name)}`);
+    if (!ENV_NAME.test(name))
+      throw new RangeError(`run: invalid environment variable name ${JSON.stringify(name)}`);
   }
 }
 

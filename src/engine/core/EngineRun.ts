@@ -5,7 +5,7 @@
  * @internal
  * @module
  */
-import { type Observable, Subject, type Subscriber, Subscription, defer, map, startWith } from 'rxjs';
+import { type Observable, Subject, type Subscriber, Subscription, defer } from 'rxjs';
 import { JobStoppedError } from '../../errors/JobStoppedError.js';
 import { NoEligibleProviderError } from '../../errors/NoEligibleProviderError.js';
 import { TaskExpiredError } from '../../errors/TaskExpiredError.js';
@@ -13,17 +13,14 @@ import type { JobStopReason } from '../../errors/JobStoppedError.js';
 import type { OfferProposal } from '../../operators/ports.js';
 import type { EngineEvent } from '../events.js';
 import type { Task } from '../Task.js';
-import { DraftGate } from './DraftGate.js';
+import { Market } from './Market.js';
 import type { ActivityOfOffer, TaskEngineConfig } from './ports.js';
 import { rentalHooks } from './hooks.js';
-import { type HeldDraft, type RentalHooks, type RentalSettings, draftsOf, rentalsOf } from './rentals.js';
+import { type HeldDraft, type RentalHooks, type RentalSettings, rentalsOf } from './rentals.js';
 import { RoundTracker } from './RoundTracker.js';
 import { TaskBoard } from './TaskBoard.js';
 import { WorkerSlot } from './WorkerSlot.js';
 import { type WorkerHost, beginTask, endWorker } from './workers.js';
-
-/** Why held drafts are rejected to the provider. */
-const DRAFT_NOT_NEEDED = 'No task needs this provider now';
 
 /** The state of one job. */
 export class EngineRun<P extends OfferProposal, D, R> implements WorkerHost<P, D, R> {
@@ -32,21 +29,19 @@ export class EngineRun<P extends OfferProposal, D, R> implements WorkerHost<P, D
   readonly taskTimers = new Map<Task<D, R>, Subscription>();
   releasing = 0;
 
-  private readonly gate = new DraftGate<P>();
   /** Providers with a rental in progress (signing or starting). */
   readonly rentals = new Set<string>();
   private readonly signing = new Subject<HeldDraft<P>>();
-  private readonly rounds = new Subject<void>();
   private readonly expiries = new Map<Task<D, R>, Subscription>();
   private readonly settings: RentalSettings<P>;
   private readonly hooks: RentalHooks<P>;
   /** The demand rounds. */
   readonly roundTracker: RoundTracker;
-  private drafts: Subscription | undefined;
   private tasksSource = new Subscription();
-  private refreshTimer: Subscription | undefined;
   private signingDone = false;
-  private finishing = false;
+  private readonly market: Market<P, D, R>;
+  /** Is the job finishing (every task has its outcome, or it stopped)? */
+  finishing = false;
   private stopped: JobStopReason | undefined;
   private pumping = false;
   private again = false;
@@ -67,6 +62,7 @@ export class EngineRun<P extends OfferProposal, D, R> implements WorkerHost<P, D
     };
     this.roundTracker = new RoundTracker(config);
     this.hooks = rentalHooks(this);
+    this.market = new Market(this, this.settings, this.hooks, this.signing);
   }
 
   /** Starts the job on `tasks$`. */
@@ -106,10 +102,7 @@ export class EngineRun<P extends OfferProposal, D, R> implements WorkerHost<P, D
 
   /** Synchronous teardown: stops everything; workers alive are released in the background. */
   teardown(): void {
-    // Withdrawing the demand ends the negotiations of the drafts held: no reject needed.
-    for (const held of this.gate.drain()) this.dropDraft(held, false);
-    this.drafts?.unsubscribe();
-    this.refreshTimer?.unsubscribe();
+    this.market.close();
     for (const timer of [...this.taskTimers.values(), ...this.expiries.values()]) timer.unsubscribe();
     for (const slot of [...this.slots]) {
       endWorker(this, slot, { kind: 'cancelled', error: new JobStoppedError({ reason: 'aborted' }) });
@@ -140,6 +133,25 @@ export class EngineRun<P extends OfferProposal, D, R> implements WorkerHost<P, D
     }
   }
 
+  /** Ties a subscription to the job's. */
+  hold(subscription: Subscription): void {
+    this.subscriber.add(subscription);
+  }
+
+  /** Fails the job. */
+  fail(error: unknown): void {
+    this.subscriber.error(error);
+  }
+
+  /** No provider can be found for the pending tasks: they fail. */
+  giveUp(): void {
+    for (const task of this.board.drainPending()) {
+      const error = new NoEligibleProviderError({ taskId: task.id, triedProviders: task.providers });
+      this.failTask(task, error);
+    }
+    this.again = true;
+  }
+
   /** A provider failed: counts towards its exclusion. */
   providerFailed(providerId: string): void {
     if (this.board.providerFailed(providerId)) {
@@ -166,9 +178,7 @@ export class EngineRun<P extends OfferProposal, D, R> implements WorkerHost<P, D
       const canRent = this.config.canRent?.() ?? true;
       // Pending tasks that rentals in progress will serve need no new worker.
       const need = canRent ? Math.min(room, this.board.pending - this.rentals.size) : 0;
-      if (need > 0 && this.drafts === undefined) this.startDrafts();
-      const used = this.useDrafts(need);
-      if (need > used) this.considerRefresh();
+      this.market.supply(need);
     }
     if (
       this.finishing &&
@@ -227,10 +237,21 @@ export class EngineRun<P extends OfferProposal, D, R> implements WorkerHost<P, D
   }
 
   private failPending(task: Task<D, R>, error: unknown): void {
+    this.failTask(task, error);
+    this.pump();
+  }
+
+  /** Fails a task that is not on a worker. */
+  private failTask(task: Task<D, R>, error: unknown): void {
     this.board.fail(task, error);
     this.clearTimers(task);
-    this.emit({ type: 'taskFailed', task, providerId: undefined, attempts: task.attempts, error });
-    this.pump();
+    this.emit({
+      type: 'taskFailed',
+      task,
+      providerId: task.providers.at(-1),
+      attempts: task.attempts,
+      error,
+    });
   }
 
   private expire(task: Task<D, R>): void {
@@ -247,88 +268,23 @@ export class EngineRun<P extends OfferProposal, D, R> implements WorkerHost<P, D
     this.pump();
   }
 
-  private startDrafts(): void {
-    let next = 0;
-    const rounds$ = this.rounds.pipe(
-      startWith(undefined),
-      map(() => ++next),
-    );
-    this.drafts = draftsOf(rounds$, (round) => this.config.offers(round), this.settings, this.hooks).subscribe({
-      next: (held) => {
-        this.roundTracker.settle();
-        if (this.finishing || this.subscriber.closed) this.dropDraft(held, false);
-        else {
-          this.gate.add(held);
-          this.pump();
-        }
-      },
-      error: (error: unknown) => this.subscriber.error(error),
-    });
-    this.subscriber.add(this.drafts);
-  }
-
-  private usable(providerId: string): boolean {
-    return !this.board.isExcluded(providerId) && !this.busy(providerId) && this.board.hasWorkFor(providerId);
-  }
-
-  private busy(providerId: string): boolean {
-    if (this.rentals.has(providerId)) return true;
-    for (const slot of this.slots) if (slot.providerId === providerId) return true;
-    return false;
-  }
-
-  private useDrafts(need: number): number {
-    for (const held of this.gate.prune((p) => !this.board.isExcluded(p) && !this.busy(p))) this.rejectDraft(held);
-    let used = 0;
-    while (used < need) {
-      const held = this.gate.take((p) => this.usable(p));
-      if (held === undefined) break;
-      used++;
-      this.roundTracker.used();
-      this.rentals.add(held.draft.providerId);
-      this.signing.next(held);
-    }
-    if (need > used) {
-      // Drafts no pending task can use would hold negotiate's slots: give them back.
-      for (const held of this.gate.prune((p) => this.board.hasWorkFor(p))) this.rejectDraft(held);
-    }
-    return used;
-  }
-
-  private considerRefresh(): void {
-    if (this.drafts === undefined) return;
-    const { scheduler } = this.config;
-    const idle = this.slots.size === 0 && this.rentals.size === 0;
-    const decision = this.roundTracker.decide(scheduler.now(), idle);
-    if (decision.kind === 'wait' && this.refreshTimer === undefined) {
-      this.refreshTimer = scheduler.schedule(() => {
-        this.refreshTimer = undefined;
-        this.pump();
-      }, decision.ms);
-      this.subscriber.add(this.refreshTimer);
-    } else if (decision.kind === 'giveUp') {
-      for (const task of this.board.drainPending()) {
-        const error = new NoEligibleProviderError({ taskId: task.id, triedProviders: task.providers });
-        this.board.fail(task, error);
-        this.clearTimers(task);
-        this.emit({ type: 'taskFailed', task, providerId: task.providers.at(-1), attempts: task.attempts, error });
-      }
-      this.again = true;
-    } else if (decision.kind === 'refresh') {
-      // The drafts held belong to the demand being withdrawn, which ends their negotiations.
-      for (const held of this.gate.drain()) this.dropDraft(held, true);
-      this.rounds.next();
-    }
-  }
-
   private startWorker(activity: ActivityOfOffer<P>): void {
     const providerId = activity.agreement.providerId;
     this.rentals.delete(providerId);
-    const slot = new WorkerSlot<D, R, ActivityOfOffer<P>>(activity, providerId, activity.agreement.id, activity.id, () =>
-      this.pump(),
+    const slot = new WorkerSlot<D, R, ActivityOfOffer<P>>(
+      activity,
+      providerId,
+      activity.agreement.id,
+      activity.id,
+      () => this.pump(),
     );
     this.slots.add(slot);
-    this.emit({ type: 'workerStarted', providerId, agreementId: slot.agreementId, activityId: slot.activityId });
+    this.emit({
+      type: 'workerStarted',
+      providerId,
+      agreementId: slot.agreementId,
+      activityId: slot.activityId,
+    });
     if (this.finishing) slot.endFeed();
     const work = new Subscription();
     slot.work = work;
@@ -344,11 +300,7 @@ export class EngineRun<P extends OfferProposal, D, R> implements WorkerHost<P, D
   private beginFinishing(): void {
     this.finishing = true;
     this.tasksSource.unsubscribe();
-    // Withdrawing the demand ends the negotiations of the drafts held: no reject needed. Their
-    // leases stay taken, so negotiate starts nothing more before it is unsubscribed.
-    for (const held of this.gate.drain()) this.dropDraft(held, false);
-    this.drafts?.unsubscribe();
-    this.refreshTimer?.unsubscribe();
+    this.market.close();
     this.signing.complete();
     for (const slot of this.slots) slot.endFeed();
   }
@@ -359,29 +311,8 @@ export class EngineRun<P extends OfferProposal, D, R> implements WorkerHost<P, D
     this.tasksSource.unsubscribe();
     this.board.close();
     const error = new JobStoppedError({ reason });
-    for (const task of this.board.drainPending()) {
-      this.board.fail(task, error);
-      this.clearTimers(task);
-      this.emit({ type: 'taskFailed', task, providerId: task.providers.at(-1), attempts: task.attempts, error });
-    }
+    for (const task of this.board.drainPending()) this.failTask(task, error);
     for (const slot of [...this.slots]) endWorker(this, slot, { kind: 'cancelled', error });
     this.pump();
-  }
-
-  /** Lets go of a draft whose demand is being withdrawn (which ends its negotiation). */
-  private dropDraft(held: HeldDraft<P>, release: boolean): void {
-    if (release) held.lease.release();
-    const { draft } = held;
-    this.emit({ type: 'proposalRejected', proposalId: draft.id, providerId: draft.providerId, reason: 'draft' });
-  }
-
-  /** Rejects a draft no task can use now, freeing its slot in negotiate. */
-  private rejectDraft(held: HeldDraft<P>): void {
-    this.dropDraft(held, true);
-    const { draft } = held;
-    draft.reject(DRAFT_NOT_NEEDED).subscribe({
-      error: (error: unknown) =>
-        this.emit({ type: 'cleanupFailed', action: 'rejectDraft', resourceId: draft.id, error }),
-    });
   }
 }

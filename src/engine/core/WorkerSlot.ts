@@ -5,7 +5,18 @@
  * @internal
  * @module
  */
-import { Observable, Subject, type Subscriber, type Subscription, concatMap, defer, expand, filter, of, take } from 'rxjs';
+import {
+  Observable,
+  Subject,
+  type Subscriber,
+  type Subscription,
+  concatMap,
+  defer,
+  expand,
+  filter,
+  of,
+  take,
+} from 'rxjs';
 import type { Task } from '../Task.js';
 import type { TaskFeed } from './ports.js';
 

@@ -41,7 +41,13 @@ export function rentalHooks<P extends OfferProposal, D, R>(host: HookHost<P, D, 
     },
     dropped: (proposal, reason, error) => {
       host.roundTracker.settle();
-      host.emit({ type: 'proposalRejected', proposalId: proposal.id, providerId: proposal.providerId, reason, error });
+      host.emit({
+        type: 'proposalRejected',
+        proposalId: proposal.id,
+        providerId: proposal.providerId,
+        reason,
+        error,
+      });
       host.pump();
     },
     signed: (agreement) =>
@@ -50,6 +56,7 @@ export function rentalHooks<P extends OfferProposal, D, R>(host: HookHost<P, D, 
       rentalFailed(providerId, { type: 'agreementFailed', providerId, agreementId, error }),
     startFailed: (providerId, agreementId, error) =>
       rentalFailed(providerId, { type: 'activityFailed', providerId, agreementId, error }),
-    cleanupFailed: (action, resourceId, error) => host.emit({ type: 'cleanupFailed', action, resourceId, error }),
+    cleanupFailed: (action, resourceId, error) =>
+      host.emit({ type: 'cleanupFailed', action, resourceId, error }),
   };
 }

@@ -110,7 +110,10 @@ export function beginTask<P extends OfferProposal, D, R>(
     const error = new TaskTimeoutError({ taskId: task.id, providerId: slot.providerId, timeoutMs });
     host.taskTimers.set(
       task,
-      host.config.scheduler.schedule(() => endWorker(host, slot, { kind: 'stopped', task, error, retry: true }), timeoutMs),
+      host.config.scheduler.schedule(
+        () => endWorker(host, slot, { kind: 'stopped', task, error, retry: true }),
+        timeoutMs,
+      ),
     );
   }
   slot.hand(task);

@@ -23,7 +23,12 @@ import {
   throwIfEmpty,
 } from 'rxjs';
 import { MissingAgreementTermsError } from '../../errors/MissingAgreementTermsError.js';
-import { type CheckContext, type PaymentGrace, checkDebitNote, checkInvoice } from './acceptPaymentsPolicy.js';
+import {
+  type CheckContext,
+  type PaymentGrace,
+  checkDebitNote,
+  checkInvoice,
+} from './acceptPaymentsPolicy.js';
 import type { PayableAgreementTerms, PayableDocument, PaymentEvent } from './acceptPaymentsTypes.js';
 import { subscribeUpstream } from './operatorInternals.js';
 
@@ -165,12 +170,23 @@ export function runAcceptPayments<A>(
                   context,
                 );
           if (!verdict.ok) {
-            return of<PaymentEvent<A>>({ kind: 'overPrice', document, reason: verdict.reason, limit: verdict.limit });
+            return of<PaymentEvent<A>>({
+              kind: 'overPrice',
+              document,
+              reason: verdict.reason,
+              limit: verdict.limit,
+            });
           }
           const charge = ledger.charge(document);
           const committed = ledger.spent.plus(ledger.reserved);
           if (committed.plus(charge).greaterThan(budget)) {
-            return of<PaymentEvent<A>>({ kind: 'overBudget', document, amount: charge, spent: committed, budget });
+            return of<PaymentEvent<A>>({
+              kind: 'overBudget',
+              document,
+              amount: charge,
+              spent: committed,
+              budget,
+            });
           }
           return accept(document, charge);
         }),

@@ -80,7 +80,10 @@ export function usageBounds(
 /** The price of the time bound for one activity, or `undefined` if a billed counter has no bound. */
 function boundCost(pricing: LinearPricing, bounds: readonly (Decimal | undefined)[]): Decimal | undefined {
   if (bounds.some((bound, i) => bound === undefined && !pricing.coeffs[i]!.isZero())) return undefined;
-  return linearCost(pricing, bounds.map((bound) => bound ?? new Decimal(0)));
+  return linearCost(
+    pricing,
+    bounds.map((bound) => bound ?? new Decimal(0)),
+  );
 }
 
 /** Checks a debit note against its agreement's prices and the time since approval. */

@@ -5,7 +5,12 @@
  */
 import { type Observable, type SchedulerLike, concatMap, ignoreElements, tap } from 'rxjs';
 import type { RunHelpers } from 'rxjs/testing';
-import type { ActivityOfOffer, ReleaseOutcome, TaskEngineConfig, TaskFeed } from '../../../src/engine/core/ports.js';
+import type {
+  ActivityOfOffer,
+  ReleaseOutcome,
+  TaskEngineConfig,
+  TaskFeed,
+} from '../../../src/engine/core/ports.js';
 import type { EngineEvent } from '../../../src/engine/events.js';
 import type { Task } from '../../../src/engine/Task.js';
 import {
@@ -51,7 +56,11 @@ export function fakeProvider(cold: Cold, name: string, price = 0): FakeProvider 
   const activity = fakeActivity({ id: `act-${name}`, agreement });
   const createActivity = cold('-a|', { a: activity });
   const sign = cold('-g|', { g: agreement });
-  const draft = fakeDraftProposal<FakeAgreement<FakeActivity>>({ id: `draft-${name}`, providerId: name, createAgreement: sign });
+  const draft = fakeDraftProposal<FakeAgreement<FakeActivity>>({
+    id: `draft-${name}`,
+    providerId: name,
+    createAgreement: sign,
+  });
   const respond = cold('-d|', { d: draft });
   const offer = fakeOfferProposal({ id: `offer-${name}`, providerId: name, price, respond });
   return { name, offer, draft, respond, sign, createActivity };
@@ -68,7 +77,8 @@ export function fakeWorker(job: FakeJob): SpecConfig['work'] {
 
 /** A job that takes one frame (`-(r|)` by default) and accepts the task with `data@provider`. */
 export function acceptAfter(cold: Cold, marble = '-(r|)'): FakeJob {
-  return (task, activity) => cold(marble).pipe(tap(() => task.accept(`${task.data}@${activity.agreement.providerId}`)));
+  return (task, activity) =>
+    cold(marble).pipe(tap(() => task.accept(`${task.data}@${activity.agreement.providerId}`)));
 }
 
 /** A base config: each round offers every provider at once; a release takes one frame. */
@@ -77,7 +87,10 @@ export function specConfig(
   scheduler: SchedulerLike,
   providers: readonly FakeProvider[],
   overrides: Partial<SpecConfig> = {},
-): SpecConfig & { readonly releases: Array<{ activityId: string; outcome: ReleaseOutcome }>; readonly rounds: number[] } {
+): SpecConfig & {
+  readonly releases: Array<{ activityId: string; outcome: ReleaseOutcome }>;
+  readonly rounds: number[];
+} {
   const releases: Array<{ activityId: string; outcome: ReleaseOutcome }> = [];
   const rounds: number[] = [];
   const letters = providers.map((_, i) => String.fromCharCode(97 + i)).join('');
