@@ -71,7 +71,7 @@ const BODY = `
     <div class="card"><div class="label">Agreements</div><div class="value" id="agreements-total" data-testid="agreements-total">0</div>
       <div class="sub" id="agreements-states" data-testid="agreements-states"></div></div>
     <div class="card"><div class="label">Activities</div><div class="value" id="activities-total" data-testid="activities-total">0</div>
-      <div class="sub" id="activities-states"></div></div>
+      <div class="sub" id="activities-states" data-testid="activities-states"></div></div>
     <div class="card"><div class="label">Spent (GLM)</div><div class="value mono" id="spend-total" data-testid="spend-total">0</div></div>
   </div>
   <section><h2>Spend over time</h2><div id="spend-chart-box"></div></section>

@@ -123,7 +123,14 @@ export function executeTasks<D, R>(
           concatMap((created) => {
             allocation = created;
             emit({ type: 'allocationCreated', allocationId: created.id, amount: settings.budget });
-            const payments = new JobPayments(node, created, settings.budget, emit, () => stop.next('budget'));
+            const payments = new JobPayments(
+              node,
+              created,
+              settings.budget,
+              emit,
+              () => stop.next('budget'),
+              scheduler,
+            );
             const runner = new WorkerRunner(worker, storage, scheduler);
             const abort$ =
               options.signal === undefined
@@ -173,7 +180,7 @@ export function executeTasks<D, R>(
               }),
             );
             const shutdown$ = concat(
-              payments.invoices$(settings.invoiceTimeout, scheduler),
+              payments.invoices$(settings.invoiceTimeout),
               defer(() => created.release()).pipe(
                 tap({ complete: () => (released = true) }),
                 catchError((error: unknown) => {

@@ -5,7 +5,6 @@ export { Task } from './Task.js';
 export type { TaskOptions, TaskState } from './Task.js';
 export { executeTasks } from './executeTasks.js';
 export { mapTasks } from './mapTasks.js';
-export { cheapestFirst } from './options.js';
 export type { ExecuteTasksOptions, TaskStrategy } from './options.js';
 export { taskResults } from './taskResults.js';
 export type { TaskStream, Worker } from './worker.js';
@@ -40,6 +39,7 @@ export { JobStoppedError, isJobStoppedError } from '../errors/JobStoppedError.js
 export type { JobStopReason } from '../errors/JobStoppedError.js';
 export { LocalPathError, isLocalPathError } from '../errors/LocalPathError.js';
 export { NoEligibleProviderError, isNoEligibleProviderError } from '../errors/NoEligibleProviderError.js';
+export { PaymentRefusedError, isPaymentRefusedError } from '../errors/PaymentRefusedError.js';
 export { StorageError, isStorageError } from '../errors/StorageError.js';
 export { TaskExpiredError, isTaskExpiredError } from '../errors/TaskExpiredError.js';
 export { TaskRejectedError, isTaskRejectedError } from '../errors/TaskRejectedError.js';

@@ -8,6 +8,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { Scorer } from '../operators/score.js';
 import type { DemandPayload, PaymentTerms } from '../resources/payload.js';
 import type { Proposal } from '../resources/Proposal.js';
+import { leastExpensiveLinearPayu } from '../strategies/leastExpensiveLinearPayu.js';
 import type { StorageServer, StorageServerOptions } from '../storage/StorageServer.js';
 
 /** A market strategy: a scorer, with the hold-back of `score`. */
@@ -51,7 +52,10 @@ export interface ExecuteTasksOptions {
    * @default 3_600_000 (1 h)
    */
   timeout?: number;
-  /** How offers are chosen: a scorer, or a {@link TaskStrategy}. @default cheapest first */
+  /**
+   * How offers are chosen: a scorer (e.g. from `golem-rx`'s strategies), or a {@link TaskStrategy}.
+   * @default `leastExpensiveLinearPayu()` (yapapi's LeastExpensiveLinearPayuMS)
+   */
   strategy?: Scorer<Proposal> | TaskStrategy;
   /** The subnet tag. @default `YAGNA_SUBNET`, then `public` */
   subnet?: string;
@@ -105,29 +109,6 @@ export interface ResolvedOptions {
   readonly strategy: TaskStrategy;
 }
 
-const COEFFS = 'golem.com.pricing.model.linear.coeffs';
-const USAGE = 'golem.com.usage.vector';
-
-/**
- * The default strategy's scorer: cheapest first, by the linear price of one hour of one CPU
- * (`golem.com.pricing.model.linear.coeffs` against `golem.com.usage.vector`, plus the start fee).
- * Offers without a readable price score 0 (last).
- */
-export function cheapestFirst(proposal: Proposal): number {
-  const coeffs = proposal.properties[COEFFS];
-  const usage = proposal.properties[USAGE];
-  if (!Array.isArray(coeffs) || !Array.isArray(usage)) return 0;
-  let price = 0;
-  for (const [i, name] of usage.entries()) {
-    const c = Number(coeffs[i]);
-    if (!Number.isFinite(c)) return 0;
-    if (name === 'golem.usage.duration_sec' || name === 'golem.usage.cpu_sec') price += c * 3600;
-  }
-  const start = Number(coeffs[usage.length] ?? 0);
-  price += Number.isFinite(start) ? start : 0;
-  return 1 / (1 + Math.max(0, price));
-}
-
 function positiveInt(name: string, value: number): number {
   if (!(Number.isInteger(value) && value >= 1)) {
     throw new RangeError(`executeTasks: ${name} must be a positive integer, got ${String(value)}`);
@@ -148,7 +129,7 @@ export function resolveOptions(options: ExecuteTasksOptions): ResolvedOptions {
   if (!(budget.isFinite() && budget.gt(0))) {
     throw new RangeError(`executeTasks: budget must be a positive amount, got ${String(options.budget)}`);
   }
-  const strategy = options.strategy ?? cheapestFirst;
+  const strategy = options.strategy ?? leastExpensiveLinearPayu<Proposal>();
   return {
     budget,
     maxWorkers: positiveInt('maxWorkers', options.maxWorkers ?? 5),

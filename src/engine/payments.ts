@@ -1,66 +1,44 @@
 /**
- * The money of a task job: accepts the debit notes and invoices of the job's agreements against
- * its allocation, from the moment the job starts (so a long first batch is paid on time), never
- * over the budget, and waits for the invoices at the end.
+ * The money of a task job: `acceptPayments` over the debit notes and invoices of the job's
+ * agreements, from the moment the job starts (so a long first batch is paid on time), never over
+ * the budget; and the wait for the invoices at the end.
  *
  * @internal
  * @module
  */
 import { Decimal } from 'decimal.js';
-import {
-  EMPTY,
-  Observable,
-  type SchedulerLike,
-  Subject,
-  catchError,
-  concatMap,
-  defer,
-  ignoreElements,
-  map,
-  merge,
-  tap,
-} from 'rxjs';
+import { Observable, type SchedulerLike, Subject, filter, ignoreElements, map, merge, tap } from 'rxjs';
 import { BudgetExceededError } from '../errors/BudgetExceededError.js';
+import { PaymentRefusedError } from '../errors/PaymentRefusedError.js';
+import { type PayableDocument, type PaymentEvent, acceptPayments } from '../operators/acceptPayments.js';
 import type { Allocation } from '../resources/Allocation.js';
-import type { DebitNote } from '../resources/DebitNote.js';
 import type { GolemNode } from '../resources/GolemNode.js';
-import type { Invoice } from '../resources/Invoice.js';
 import type { JobEvent } from './events.js';
 
-interface Billing {
-  /** Accepted cumulative totals, per activity. */
-  readonly debits: Map<string, Decimal>;
-  /** The accepted invoice amount. */
-  invoice: Decimal | undefined;
-  /** Is the invoice dealt with (accepted or refused)? */
-  settled: boolean;
-}
-
-type Document =
-  | { readonly kind: 'debitNote'; readonly note: DebitNote }
-  | { readonly kind: 'invoice'; readonly invoice: Invoice };
-
-const ZERO = new Decimal(0);
+type Document = PayableDocument<Allocation>;
 
 /** Pays what the job's agreements bill. */
 export class JobPayments {
-  private readonly billings = new Map<string, Billing>();
+  /** The job's agreements; `true` once their invoice is dealt with (accepted or refused). */
+  private readonly invoiced = new Map<string, boolean>();
   private readonly settledInvoices = new Subject<string>();
-  private total = ZERO;
+  private total = new Decimal(0);
 
   /**
    * @param node the node whose debit notes and invoices arrive
    * @param allocation what to pay from
-   * @param budget the most the job may spend (GLM); `undefined`: the allocation is the limit
+   * @param budget the most the job may spend (GLM)
    * @param emit reports payment events
    * @param overBudget called when a document was refused for the budget
+   * @param scheduler the clock of the price checks and of the invoice wait
    */
   constructor(
     private readonly node: GolemNode,
     private readonly allocation: Allocation,
-    private readonly budget: Decimal | undefined,
+    private readonly budget: Decimal,
     private readonly emit: (event: JobEvent) => void,
     private readonly overBudget: (agreementId: string) => void,
+    private readonly scheduler: SchedulerLike,
   ) {}
 
   /** What the job accepted to pay so far. */
@@ -70,46 +48,45 @@ export class JobPayments {
 
   /** Is there budget left? */
   get hasBudget(): boolean {
-    return this.budget === undefined || this.total.lt(this.budget);
+    return this.total.lt(this.budget);
   }
 
   /** Makes `agreementId` one of the job's: its documents will be paid. */
   track(agreementId: string): void {
-    if (!this.billings.has(agreementId))
-      this.billings.set(agreementId, { debits: new Map(), invoice: undefined, settled: false });
+    if (!this.invoiced.has(agreementId)) this.invoiced.set(agreementId, false);
   }
 
   /**
-   * Accepts the job's documents, one at a time, while subscribed. Emits nothing; errors when the
-   * node's payment polls fail for good.
+   * Accepts the job's documents while subscribed (`acceptPayments`: prices checked against the
+   * agreement, the budget kept). Emits nothing; errors when the node's payment polls fail for good.
    */
   run$(): Observable<never> {
-    const documents$ = merge(
-      this.node.debitNotes$.pipe(map((note): Document => ({ kind: 'debitNote', note }))),
-      this.node.invoices$.pipe(map((invoice): Document => ({ kind: 'invoice', invoice }))),
+    const { node } = this;
+    // The resource layer's DebitNote and Invoice are acceptPayments documents.
+    const documents$ = merge<Document[]>(node.debitNotes$, node.invoices$).pipe(
+      filter((doc) => this.invoiced.get(doc.agreementId) === false),
     );
     return documents$.pipe(
-      concatMap((doc) =>
-        doc.kind === 'debitNote' ? this.payDebitNote(doc.note) : this.payInvoice(doc.invoice),
-      ),
+      acceptPayments({ allocation: this.allocation, budget: this.budget, scheduler: this.scheduler }),
+      tap((event) => this.record(event)),
       ignoreElements(),
     );
   }
 
   /**
    * Waits until every agreement of the job has its invoice dealt with, at most `timeoutMs`; emits
-   * `invoiceMissing` for each one still without an invoice then. Completes; runs nothing itself
-   * (keep `run$()` subscribed meanwhile).
+   * `invoiceMissing` for each one still without an invoice then. Completes; keep `run$()`
+   * subscribed meanwhile.
    */
-  invoices$(timeoutMs: number, scheduler: SchedulerLike): Observable<never> {
+  invoices$(timeoutMs: number): Observable<never> {
     return new Observable<never>((subscriber) => {
-      const waiting = new Set([...this.billings].filter(([, b]) => !b.settled).map(([id]) => id));
+      const waiting = new Set([...this.invoiced].filter(([, done]) => !done).map(([id]) => id));
       if (waiting.size === 0) {
         subscriber.complete();
         return;
       }
       subscriber.add(
-        scheduler.schedule(() => {
+        this.scheduler.schedule(() => {
           for (const agreementId of waiting) this.emit({ type: 'invoiceMissing', agreementId });
           subscriber.complete();
         }, timeoutMs),
@@ -123,101 +100,77 @@ export class JobPayments {
     });
   }
 
-  private costOf(billing: Billing): Decimal {
-    if (billing.invoice !== undefined) return billing.invoice;
-    let sum = ZERO;
-    for (const amount of billing.debits.values()) sum = sum.plus(amount);
-    return sum;
+  private settle(doc: Document): void {
+    if (doc.kind !== 'Invoice') return;
+    this.invoiced.set(doc.agreementId, true);
+    this.settledInvoices.next(doc.agreementId);
   }
 
-  private payDebitNote(note: DebitNote): Observable<never> {
-    return defer(() => {
-      const { agreementId, activityId, totalAmountDue: due } = note.data;
-      const billing = this.billings.get(agreementId);
-      if (billing === undefined || billing.settled) return EMPTY; // not this job's, or already invoiced
-      const before = billing.debits.get(activityId) ?? ZERO;
-      const delta = Decimal.max(ZERO, due.minus(before));
-      const wouldSpend = this.total.plus(delta);
-      const refuse = (error: unknown): void =>
-        this.emit({
-          type: 'paymentRefused',
-          kind: 'debitNote',
-          documentId: note.id,
-          agreementId,
-          amount: due,
-          error,
-        });
-      if (this.budget !== undefined && wouldSpend.gt(this.budget)) {
-        refuse(new BudgetExceededError({ agreementId, wouldSpend, budget: this.budget }));
-        this.overBudget(agreementId);
-        return EMPTY;
-      }
-      return note.accept(this.allocation).pipe(
-        tap({
-          complete: () => {
-            if (due.gt(before)) {
-              billing.debits.set(activityId, due);
-              this.total = wouldSpend;
-            }
-            this.emit({
-              type: 'debitNoteAccepted',
-              debitNoteId: note.id,
-              agreementId,
-              activityId,
-              amount: due,
-            });
-          },
-        }),
-        ignoreElements(),
-        catchError((error: unknown) => {
-          refuse(error);
-          return EMPTY;
-        }),
-      );
+  private refused(doc: Document, error: unknown): void {
+    const kind = doc.kind === 'Invoice' ? 'invoice' : 'debitNote';
+    this.emit({
+      type: 'paymentRefused',
+      kind,
+      documentId: doc.id,
+      agreementId: doc.agreementId,
+      amount: doc.amount,
+      error,
     });
+    this.settle(doc);
   }
 
-  private payInvoice(invoice: Invoice): Observable<never> {
-    return defer(() => {
-      const { agreementId, amount } = invoice.data;
-      const billing = this.billings.get(agreementId);
-      if (billing === undefined || billing.settled) return EMPTY;
-      const wouldSpend = this.total.minus(this.costOf(billing)).plus(amount);
-      const settle = (): void => {
-        billing.settled = true;
-        this.settledInvoices.next(agreementId);
-      };
-      const refuse = (error: unknown): void => {
-        this.emit({
-          type: 'paymentRefused',
-          kind: 'invoice',
-          documentId: invoice.id,
-          agreementId,
-          amount,
-          error,
-        });
-        settle();
-      };
-      if (this.budget !== undefined && wouldSpend.gt(this.budget)) {
-        refuse(new BudgetExceededError({ agreementId, wouldSpend, budget: this.budget }));
-        this.overBudget(agreementId);
-        return EMPTY;
+  private record(event: PaymentEvent<Allocation>): void {
+    switch (event.kind) {
+      case 'accepted': {
+        const doc = event.document;
+        this.total = event.spent;
+        if (doc.kind === 'Invoice') {
+          this.emit({
+            type: 'invoiceAccepted',
+            invoiceId: doc.id,
+            agreementId: doc.agreementId,
+            amount: doc.amount,
+          });
+        } else {
+          this.emit({
+            type: 'debitNoteAccepted',
+            debitNoteId: doc.id,
+            agreementId: doc.agreementId,
+            activityId: doc.activityId ?? '',
+            amount: doc.amount,
+          });
+        }
+        this.settle(doc);
+        return;
       }
-      return invoice.accept(this.allocation).pipe(
-        tap({
-          complete: () => {
-            billing.invoice = amount;
-            this.total = wouldSpend;
-            this.emit({ type: 'invoiceAccepted', invoiceId: invoice.id, agreementId, amount });
-            settle();
-          },
-        }),
-        ignoreElements(),
-        catchError((error: unknown) => {
-          refuse(error);
-          return EMPTY;
-        }),
-      );
-    });
+      case 'overBudget': {
+        const doc = event.document;
+        const wouldSpend = event.spent.plus(event.amount);
+        this.refused(
+          doc,
+          new BudgetExceededError({ agreementId: doc.agreementId, wouldSpend, budget: event.budget }),
+        );
+        this.overBudget(doc.agreementId);
+        return;
+      }
+      case 'overPrice': {
+        const doc = event.document;
+        this.refused(
+          doc,
+          new PaymentRefusedError({
+            documentId: doc.id,
+            agreementId: doc.agreementId,
+            reason: event.reason,
+            limit: event.limit,
+          }),
+        );
+        return;
+      }
+      case 'failed':
+        this.refused(event.document, event.error);
+        return;
+      case 'summary':
+        return;
+    }
   }
 }

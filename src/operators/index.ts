@@ -23,6 +23,16 @@ export type { CreateAgreementConfig } from './createAgreement.js';
 export { createActivity } from './createActivity.js';
 export type { CreateActivityConfig } from './createActivity.js';
 
+// --- payments
+export { acceptPayments } from './acceptPayments.js';
+export type {
+  AcceptPaymentsConfig,
+  OverPriceReason,
+  PayableAgreementTerms,
+  PayableDocument,
+  PaymentEvent,
+} from './acceptPayments.js';
+
 // --- leases and events
 export { createLease, isNegotiatedDraft } from './lease.js';
 export type { Lease, NegotiatedDraft } from './lease.js';

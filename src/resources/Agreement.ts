@@ -260,6 +260,21 @@ export class Agreement extends Resource<AgreementDto, AgreementEventDto> impleme
     if (child instanceof Invoice && this.closed) this.endChildren();
   }
 
+  /**
+   * The terms a bill is checked against: the offer's properties (linear pricing, usage vector,
+   * cpu threads) and when the provider approved, in ms since the epoch (`undefined` until then).
+   * Reads the agreement afresh each time (a copy cached before approval has no `approvedDate`).
+   * Cold; one value. This is what `acceptPayments` asks a debit note or an invoice for.
+   */
+  terms$(): Observable<{ properties: Readonly<Record<string, unknown>>; approvedAt?: number }> {
+    return this.load$().pipe(
+      map((data) => ({
+        properties: data.offer.properties,
+        ...(data.approvedDate === undefined ? {} : { approvedAt: Date.parse(data.approvedDate) }),
+      })),
+    );
+  }
+
   private notApproved(outcome: AgreementOutcome, cause?: unknown): AgreementNotApprovedError {
     const providerId = this.provider ?? (this.hasData ? this.data.offer.providerId : 'unknown');
     return new AgreementNotApprovedError({ agreementId: this.id, providerId, outcome }, { cause });

@@ -38,6 +38,34 @@ export class DebitNote extends Resource<DebitNoteData, DebitNoteEventData> {
     return this.data.totalAmountDue;
   }
 
+  /** The amount due: the cumulative `totalAmountDue` of its activity (needs data). */
+  get amount(): Decimal {
+    return this.data.totalAmountDue;
+  }
+
+  /** The agreement it bills (needs data). */
+  get agreementId(): string {
+    return this.data.agreementId;
+  }
+
+  /** The activity it bills (needs data). */
+  get activityId(): string {
+    return this.data.activityId;
+  }
+
+  /** Its usage counters, in the order of the agreement's usage vector (needs data). */
+  get usage(): readonly number[] | undefined {
+    return this.data.usageCounterVector;
+  }
+
+  /**
+   * The billed agreement's terms (offer properties, approval time), read afresh: what
+   * `acceptPayments` checks the amount against. Cold; one value.
+   */
+  agreementTerms(): Observable<{ properties: Readonly<Record<string, unknown>>; approvedAt?: number }> {
+    return defer(() => this.node.agreement(this.agreementId).terms$());
+  }
+
   /**
    * Accepts the debit note against `allocation` (`POST /debitNotes/{id}/accept`). yagna requires
    * the accepted amount to equal `totalAmountDue`, which is the default (fetched if not cached).

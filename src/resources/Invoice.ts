@@ -39,6 +39,24 @@ export class Invoice extends Resource<InvoiceData, InvoiceEventData> {
     return this.data.amount;
   }
 
+  /** The agreement it bills (needs data). */
+  get agreementId(): string {
+    return this.data.agreementId;
+  }
+
+  /** The activities it covers (needs data). */
+  get activityIds(): readonly string[] {
+    return this.data.activityIds;
+  }
+
+  /**
+   * The billed agreement's terms (offer properties, approval time), read afresh: what
+   * `acceptPayments` checks the amount against. Cold; one value.
+   */
+  agreementTerms(): Observable<{ properties: Readonly<Record<string, unknown>>; approvedAt?: number }> {
+    return defer(() => this.node.agreement(this.agreementId).terms$());
+  }
+
   /**
    * Accepts the invoice against `allocation` (`POST /invoices/{id}/accept`). yagna requires the
    * accepted amount to equal the invoice's `amount`, which is the default (fetched if not cached).

@@ -10,7 +10,7 @@
  * @module
  */
 import { Decimal } from 'decimal.js';
-import { InvalidPricingError } from '../errors/InvalidPricingError.js';
+import { InvalidPricingError, isInvalidPricingError } from '../errors/InvalidPricingError.js';
 
 /** The offer properties of the linear pricing model. */
 export const PRICING_PROPERTY = {
@@ -136,9 +136,10 @@ export function linearPricing(properties: Readonly<Record<string, unknown>>): Li
 export function tryLinearPricing(properties: Readonly<Record<string, unknown>>): LinearPricing | undefined {
   try {
     return linearPricing(properties);
-  } catch {
-    // The one error linearPricing throws is InvalidPricingError: "not linear pricing" is the answer.
-    return undefined;
+  } catch (error: unknown) {
+    // InvalidPricingError means "not linear pricing": that is the answer. Anything else is a bug.
+    if (isInvalidPricingError(error)) return undefined;
+    throw error;
   }
 }
 

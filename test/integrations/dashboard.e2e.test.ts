@@ -127,7 +127,7 @@ describe.skipIf(!hasChromium)('the dashboard in headless Chromium', () => {
       .toBe(20);
     // negotiations reach agreements and activities; take(2) may leave a third agreement (and
     // activity) in flight, which the operators then cancel or destroy: wait for the settled view
-    const textOf = (testId: string) => page.textContent(`[data-testid=${testId}]`);
+    const textOf = (testId: string) => page.textContent(`[data-testid=${testId}]`, { timeout: 1_000 });
     await expect.poll(() => textOf('activities-states'), { timeout: 20_000 }).toContain('Ready 2');
     await expect.poll(() => textOf('agreements-states'), { timeout: 20_000 }).toContain('Approved 2');
     expect(Number(await textOf('activities-total'))).toBeGreaterThanOrEqual(2);

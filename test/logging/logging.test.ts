@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { inspect } from 'node:util';
 import { Decimal } from 'decimal.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -143,6 +144,12 @@ describe('DefaultLogger', () => {
     const text = await readFile(file, 'utf8');
     expect(text).toContain('[REDACTED]');
     expect(text).not.toContain('env-secret-123');
+  });
+
+  it('never shows its secrets when inspected or serialised', () => {
+    const logger = new DefaultLogger({ file: join(dir, 'x.log'), secrets: ['inspect-secret-42'], clock });
+    expect(inspect(logger, { depth: 5, showHidden: true })).not.toContain('inspect-secret-42');
+    expect(JSON.stringify(logger)).not.toContain('inspect-secret-42');
   });
 
   it('reports a failed write as ListenerFailed on the bus', async () => {

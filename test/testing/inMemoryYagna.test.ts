@@ -157,6 +157,25 @@ describe('the in-memory yagna', () => {
     ]);
   });
 
+  it('runs the example of docs/testing.md', () => {
+    testScheduler.run(({ expectObservable }) => {
+      const yagna = createInMemoryYagna({
+        providers: [{ price: { cpuSec: '0.0003' } }, { price: { cpuSec: '0.0001' }, offerAt: 1 }],
+        behaviour: { times: { approval: 5 } },
+      });
+      const activities$ = yagna.proposals$.pipe(
+        score(leastExpensiveLinearPayu(), { minProposals: 2 }),
+        negotiate(2),
+        createAgreement({ concurrency: 2 }),
+        createActivity(),
+      );
+      expectObservable(activities$.pipe(map((a) => a.agreement.providerId))).toBe('------------(ab|)', {
+        a: 'provider-2',
+        b: 'provider-1',
+      });
+    });
+  });
+
   it('decides outcomes by attempt', () => {
     const yagna = createInMemoryYagna({ scheduler: testScheduler });
     testScheduler.run(({ expectObservable }) => {

@@ -277,7 +277,14 @@ export class ExeUnit {
 
   private async drain(): Promise<void> {
     for (let batch = this.queue.shift(); batch !== undefined; batch = this.queue.shift()) {
-      await this.runBatch(batch);
+      try {
+        await this.runBatch(batch);
+      } catch (err) {
+        // A fault of the emulator itself (nobody awaits `drain`): crash the unit as a real
+        // exe-unit would, and finish the batch so that no wait on it hangs.
+        this.crash(`ExeUnit crashed: ${messageOf(err)}`);
+        batch.finish();
+      }
     }
     this.draining = false;
   }
@@ -313,7 +320,7 @@ export class ExeUnit {
         returnCode: 1,
         stdout: null,
         stderr: null,
-        message: `fault hook failed: ${(err as Error).message}`,
+        message: `fault hook failed: ${messageOf(err)}`,
       };
     }
     if (decision === 'crash') {
@@ -340,7 +347,7 @@ export class ExeUnit {
     } catch (err) {
       if (this.abort.signal.aborted)
         return { returnCode: -1, stdout: null, stderr: null, message: this.stoppedMessage() };
-      return { returnCode: 1, stdout: null, stderr: null, message: (err as Error).message };
+      return { returnCode: 1, stdout: null, stderr: null, message: messageOf(err) };
     } finally {
       this.clock.stopBusy();
     }
@@ -376,4 +383,9 @@ export class ExeUnit {
     const timestamp = new Date(this.scheduler.now()).toISOString().replace('Z', '000000');
     batch.emit({ batch_id: batch.id, index, timestamp, kind });
   }
+}
+
+/** The message of whatever was thrown (a non-Error is described, never dereferenced). */
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -128,7 +128,8 @@ export function runAcceptPayments<A>(
             new MissingAgreementTermsError({ agreementId: document.agreementId, documentId: document.id }),
         ),
         map((loaded) => {
-          terms.set(document.agreementId, loaded);
+          // Terms read before the approval was known are read again for the next document.
+          if (loaded.approvedAt !== undefined) terms.set(document.agreementId, loaded);
           return loaded;
         }),
       );

@@ -53,7 +53,7 @@ export interface PayableDocument<A = unknown> {
   readonly usage?: readonly number[];
   /**
    * The agreement's pricing and approval time: emits once and completes (cold; the operator
-   * subscribes once per agreement and caches the answer).
+   * caches the answer per agreement once it carries `approvedAt`, and asks again until then).
    */
   agreementTerms(): Observable<PayableAgreementTerms>;
   /**
