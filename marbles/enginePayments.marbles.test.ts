@@ -7,9 +7,8 @@ import { JobPayments } from '../src/engine/payments.js';
 import { isBudgetExceededError } from '../src/errors/BudgetExceededError.js';
 import { isPaymentRefusedError } from '../src/errors/PaymentRefusedError.js';
 import type { Allocation } from '../src/resources/Allocation.js';
-import type { DebitNote } from '../src/resources/DebitNote.js';
 import type { GolemNode } from '../src/resources/GolemNode.js';
-import type { Invoice } from '../src/resources/Invoice.js';
+import { type FakePayable, fakeDebitNote, fakeInvoice } from '../src/testing/payments.js';
 
 /** Linear pricing: 0.1 GLM per second of duration and of CPU, no start fee, one thread. */
 const OFFER = {
@@ -18,34 +17,26 @@ const OFFER = {
   'golem.inf.cpu.threads': 1,
 };
 
-/** A node whose payment streams are the given Observables; every agreement approved at 0. */
-const nodeWith = (debitNotes$: Observable<DebitNote>, invoices$: Observable<Invoice>) =>
-  ({
-    debitNotes$,
-    invoices$,
-    agreement: () => ({
-      load$: () => of({ offer: { properties: OFFER }, approvedDate: '1970-01-01T00:00:00Z' }),
-    }),
-  }) as unknown as GolemNode;
+/** The agreement terms of every document: the pricing above, approved at 0. */
+const terms = { properties: OFFER, approvedAt: 0 };
+
+/** A node whose payment streams are the given Observables (of documents, as the resources are). */
+const nodeWith = (debitNotes$: Observable<FakePayable>, invoices$: Observable<FakePayable>) =>
+  ({ debitNotes$, invoices$ }) as unknown as GolemNode;
 const allocation = { id: 'alloc' } as Allocation;
 
 function debitNote(
   id: string,
   agreementId: string,
   activityId: string,
-  due: string,
-  accept$: Observable<void>,
+  amount: string,
+  accept: Observable<void>,
   usage?: number[],
-) {
-  const data = { agreementId, activityId, totalAmountDue: new Decimal(due), usageCounterVector: usage };
-  return { id, data, accept: () => accept$ } as unknown as DebitNote;
+): FakePayable {
+  return fakeDebitNote({ id, agreementId, activityId, amount, accept, terms, ...(usage ? { usage } : {}) });
 }
-function invoice(id: string, agreementId: string, amount: string, accept$: Observable<void>) {
-  return {
-    id,
-    data: { agreementId, activityIds: ['x1'], amount: new Decimal(amount) },
-    accept: () => accept$,
-  } as unknown as Invoice;
+function invoice(id: string, agreementId: string, amount: string, accept: Observable<void>): FakePayable {
+  return fakeInvoice({ id, agreementId, activityIds: ['x1'], amount, accept, terms });
 }
 
 const label = (e: JobEvent): string =>
@@ -60,7 +51,7 @@ describe('JobPayments (acceptPayments for one job)', () => {
   it('waits for the invoices at most invoiceTimeout, in virtual time, reporting the missing ones', () => {
     const events: JobEvent[] = [];
     testScheduler.run(({ hot, cold, expectObservable }) => {
-      const invoices$ = hot<Invoice>('---a', { a: invoice('i1', 'A1', '0.1', cold<void>('-|')) });
+      const invoices$ = hot<FakePayable>('---a', { a: invoice('i1', 'A1', '0.1', cold<void>('-|')) });
       const payments = new JobPayments(
         nodeWith(NEVER, invoices$),
         allocation,
@@ -85,7 +76,7 @@ describe('JobPayments (acceptPayments for one job)', () => {
     let spent = '';
     testScheduler.run(({ hot, cold, expectObservable }) => {
       const ok = cold<void>('-|');
-      const notes$ = hot<DebitNote>('-a-b-c-d', {
+      const notes$ = hot<FakePayable>('-a-b-c-d', {
         a: debitNote('d1', 'A1', 'x1', '0.4', ok),
         b: debitNote('d2', 'OTHER', 'x9', '0.5', ok), // another job's: ignored
         c: debitNote('d3', 'A1', 'x1', '0.7', ok), // cumulative: charges 0.3
@@ -114,7 +105,7 @@ describe('JobPayments (acceptPayments for one job)', () => {
     const events: JobEvent[] = [];
     testScheduler.run(({ hot, cold, expectObservable }) => {
       // usage 1 s + 1 s at 0.1 GLM/s is 0.2 GLM; 0.9 is far over (grace 5%)
-      const notes$ = hot<DebitNote>('-a', {
+      const notes$ = hot<FakePayable>('-a', {
         a: debitNote('d1', 'A1', 'x1', '0.9', cold<void>('-|'), [1, 1]),
       });
       const payments = new JobPayments(
@@ -139,8 +130,8 @@ describe('JobPayments (acceptPayments for one job)', () => {
     const events: JobEvent[] = [];
     let spent = '';
     testScheduler.run(({ hot, expectObservable }) => {
-      const notes$ = hot<DebitNote>('-a', { a: debitNote('d1', 'A1', 'x1', '0.4', of(undefined)) });
-      const invoices$ = hot<Invoice>('---i', { i: invoice('i1', 'A1', '0.5', of(undefined)) });
+      const notes$ = hot<FakePayable>('-a', { a: debitNote('d1', 'A1', 'x1', '0.4', of(undefined)) });
+      const invoices$ = hot<FakePayable>('---i', { i: invoice('i1', 'A1', '0.5', of(undefined)) });
       const payments = new JobPayments(
         nodeWith(notes$, invoices$),
         allocation,

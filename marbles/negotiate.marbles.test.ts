@@ -15,11 +15,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { CounterProposalError } from '../src/errors/CounterProposalError.js';
 import { isEmptyResponseError } from '../src/errors/EmptyResponseError.js';
 import { ProposalRejectedError, isProposalRejectedError } from '../src/errors/ProposalRejectedError.js';
-import { YagnaGoneError } from '../src/errors/YagnaGoneError.js';
-import { YagnaNotFoundError } from '../src/errors/YagnaNotFoundError.js';
-import { YagnaServerError } from '../src/errors/YagnaServerError.js';
 import type { OperatorEvent } from '../src/operators/events.js';
-import { filterDrafts } from '../src/operators/filterDrafts.js';
 import type { NegotiatedDraft } from '../src/operators/lease.js';
 import { negotiate } from '../src/operators/negotiate.js';
 import type { Scored } from '../src/operators/score.js';
@@ -379,36 +375,5 @@ describe('negotiate', () => {
       .subscribe({ next: (x) => got.push(x.draft.id), error: (err: unknown) => expect.fail(String(err)) });
     expect(sideEffects).toEqual([0, 1]);
     expect(got).toEqual(['D0', 'D1']);
-  });
-
-  it('with filterDrafts after it, a dropped draft whose reject answers 404 or 410 counts as rejected', () => {
-    const events: OperatorEvent[] = [];
-    testScheduler.run(({ hot, cold, expectObservable, expectSubscriptions }) => {
-      // the demand was unsubscribed first (404), the draft was already rejected (410), yagna failed (500)
-      const rejectA = cold('-#', undefined, new YagnaNotFoundError('Demand [d] not found.', { status: 404 }));
-      const rejectB = cold('-#', undefined, new YagnaGoneError('Proposal rejected', { status: 410 }));
-      const rejectC = cold('-#', undefined, new YagnaServerError('internal error', { status: 500 }));
-      const ra = cold(' -A|', { A: fakeDraftProposal({ id: 'A', reject: rejectA }) });
-      const rb = cold(' -B|', { B: fakeDraftProposal({ id: 'B', reject: rejectB }) });
-      const rc = cold(' -C|', { C: fakeDraftProposal({ id: 'C', reject: rejectC }) });
-      // prettier-ignore
-      const e1 = hot('  -(abc)----|', { a: offer('a', ra), b: offer('b', rb), c: offer('c', rc) });
-      //                  r: -A|   then filterDrafts drops the draft and rejects it: -#
-      const expected = '----------|';
-
-      const dropAll = filterDrafts<Out>(() => false, { onEvent: (e) => events.push(e) });
-      expectObservable(e1.pipe(negotiate(3), dropAll)).toBe(expected);
-      for (const reject of [rejectA, rejectB, rejectC])
-        expectSubscriptions(reject.subscriptions).toBe('--^!');
-    });
-    expect(
-      events.map((e) =>
-        e.type === 'draftDropped'
-          ? `dropped:${e.draft.id}`
-          : e.type === 'cleanupFailed'
-            ? `${e.action}:${e.resourceId}`
-            : e.type,
-      ),
-    ).toEqual(['dropped:A', 'dropped:B', 'dropped:C', 'rejectDraft:C']);
   });
 });

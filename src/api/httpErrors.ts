@@ -42,6 +42,7 @@ export function readBody(text: string): ReadBody {
   try {
     return { empty: false, isJson: true, value: JSON.parse(text) as unknown };
   } catch {
+    // Not JSON: a text body (yagna's text/plain 401s), kept as the raw text.
     return { empty: false, isJson: false, value: text };
   }
 }

@@ -53,6 +53,8 @@ export async function* readServerSentEvents(body: ReadableStream<Uint8Array>): A
       }
     }
   } finally {
+    // Best-effort cleanup: the reader stops early (the consumer left, or the read failed and that
+    // error is already on its way up); a failure to cancel an abandoned stream has no one to tell.
     if (!done) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
@@ -72,6 +74,7 @@ export function toRuntimeEvent(data: string): RuntimeEventDto | undefined {
   try {
     parsed = JSON.parse(data);
   } catch {
+    // Not JSON: not a RuntimeEvent; the caller raises a YagnaProtocolError for it.
     return undefined;
   }
   if (!isRecord(parsed) || typeof parsed.index !== 'number' || !isRecord(parsed.kind)) return undefined;

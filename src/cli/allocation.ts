@@ -1,5 +1,6 @@
 /**
  * `golem-rx allocation list | new <amount> | clean`: payment allocations.
+ * An adapter at the edge: `--expires` counts from the wall clock (`Date.now()`).
  */
 import type { Command } from 'commander';
 import { Decimal } from 'decimal.js';

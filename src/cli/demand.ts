@@ -1,5 +1,6 @@
 /**
  * `golem-rx demand list | clear`: the demands (market subscriptions) of this app key.
+ * An adapter at the edge: "expired" is judged against the wall clock (`new Date()`).
  */
 import type { Command } from 'commander';
 import type { DemandDto } from '../api/types/index.js';

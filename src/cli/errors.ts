@@ -64,6 +64,7 @@ export function displayUrl(url: string | undefined): string {
     const parsed = new URL(url);
     return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`;
   } catch {
+    // Not a URL (the client refuses it with its own error): a neutral name, never the raw text.
     return 'the configured --api-url';
   }
 }

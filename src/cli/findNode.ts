@@ -2,6 +2,8 @@
  * `golem-rx find-node --runtime vm [--subnet public] [--timeout 30s] [--limit N]`: publishes a
  * temporary demand, streams the providers whose offers match it, then unsubscribes the demand
  * (also on Ctrl-C) and prints how many were found.
+ * An adapter at the edge: the demand's expiration, the deadline and the once-a-second progress
+ * line use real time (`Date.now()`, `setInterval`); the search timeout is `consume`'s.
  */
 import type { Command } from 'commander';
 import { distinct, filter, map, take, type MonoTypeOperatorFunction } from 'rxjs';

@@ -7,7 +7,7 @@
  * @module
  */
 import { Decimal } from 'decimal.js';
-import { Observable, type SchedulerLike, Subject, filter, ignoreElements, map, merge, tap } from 'rxjs';
+import { Observable, type SchedulerLike, Subject, filter, ignoreElements, merge, tap } from 'rxjs';
 import { BudgetExceededError } from '../errors/BudgetExceededError.js';
 import { PaymentRefusedError } from '../errors/PaymentRefusedError.js';
 import { type PayableDocument, type PaymentEvent, acceptPayments } from '../operators/acceptPayments.js';

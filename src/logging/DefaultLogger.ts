@@ -25,20 +25,21 @@ import { formatEventLine, loggerSecrets } from './formatEvent.js';
 export class DefaultLogger {
   /** The file the events are appended to. */
   readonly file: string;
-  private readonly secrets: readonly string[];
+  /** An ES private field: `util.inspect` and `JSON.stringify` of the logger never show the secrets. */
+  readonly #secrets: readonly string[];
   private readonly clock: () => number;
   private handle: Promise<FileHandle> | undefined;
 
   /** @param options the file, the secrets to redact, the clock */
   constructor(options: DefaultLoggerOptions) {
     this.file = options.file;
-    this.secrets = loggerSecrets(options.secrets);
+    this.#secrets = loggerSecrets(options.secrets);
     this.clock = options.clock ?? Date.now;
   }
 
   /** Appends `event` as one line; a bus listener (`bus.listen(logger.onEvent)`). */
   readonly onEvent = async (event: GolemEvent): Promise<void> => {
-    const line = formatEventLine(event, { secrets: this.secrets, clock: this.clock });
+    const line = formatEventLine(event, { secrets: this.#secrets, clock: this.clock });
     this.handle ??= open(this.file, 'a');
     const handle = await this.handle;
     await handle.appendFile(line, 'utf8');

@@ -1,5 +1,6 @@
 import {
   type Observable,
+  type ObservableInput,
   ReplaySubject,
   type SchedulerLike,
   Subject,
@@ -17,6 +18,7 @@ import type { ExeScriptCommandDto, IdentityDto } from '../api/types/index.js';
 import { EventBus, type ListenerHandle } from '../bus/EventBus.js';
 import { NewResource, NodeClosed, NodeClosing, NodeStarted } from '../bus/events.js';
 import { NodeClosedError } from '../errors/NodeClosedError.js';
+import type { EngineEvent, ExecuteTasksOptions, Task, Worker } from '../engine/index.js';
 import { type Action, action, fromCall } from './Action.js';
 import { Activity } from './Activity.js';
 import { Agreement } from './Agreement.js';
@@ -195,6 +197,21 @@ export class GolemNode implements AsyncDisposable {
     return this.closing;
   }
 
+  /**
+   * The `Runnable` contract of the web wiring (docs/web.md): starts the node and resolves once
+   * it has been closed (by {@link abort}, {@link close} or `await using`). Rejects when starting
+   * fails (yagna unreachable, a wrong app key).
+   */
+  async run(): Promise<void> {
+    if (this.lifecycle === 'new' || this.lifecycle === 'started') await this.start();
+    await lastValueFrom(this.stopped, { defaultValue: undefined });
+  }
+
+  /** The `Runnable` contract: closes the node (see {@link close}); `run()` then resolves. */
+  async abort(_reason?: unknown): Promise<void> {
+    await this.close();
+  }
+
   /** `await using node = …` closes the node at the end of the scope. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
@@ -254,6 +271,25 @@ export class GolemNode implements AsyncDisposable {
     checkDemandExpiration(this, options.expiration);
     return sharedDemand(this.createDemand({ ...options, autostart: false }), (demand) =>
       inBackground(demand, 'unsubscribe', demand.unsubscribe()),
+    );
+  }
+
+  /**
+   * Runs `worker` over `tasks` on rented providers: the Engine's `map`, a convenience for
+   * `mapTasks(node, worker, tasks, options)` from the engine layer (see docs/engine.md). Cold:
+   * nothing is rented before it is subscribed; emits the engine's progress events and each
+   * task's outcome; completes when every task has completed once.
+   *
+   * The engine sits above this layer, so it is loaded lazily here rather than imported:
+   * resources never import a higher layer at module load.
+   */
+  map<D, R>(
+    worker: Worker<D, R>,
+    tasks: ObservableInput<Task<D, R> | D>,
+    options: ExecuteTasksOptions,
+  ): Observable<EngineEvent<D, R>> {
+    return from(import('../engine/mapTasks.js')).pipe(
+      mergeMap(({ mapTasks }) => mapTasks(this, worker, tasks, options)),
     );
   }
 

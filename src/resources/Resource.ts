@@ -288,6 +288,7 @@ function sameData(a: unknown, b: unknown): boolean {
   try {
     return JSON.stringify(a) === JSON.stringify(b);
   } catch {
+    // Unserialisable (a cycle, a bigint): count it as a change, so no update is ever missed.
     return false;
   }
 }

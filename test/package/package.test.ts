@@ -30,6 +30,7 @@ describe('the published package', () => {
   it('loads from CommonJS with require() (ky bundled into the CJS build)', () => {
     const out = node(
       `const g = require('golem-rx'); const d = require('golem-rx/devnet'); require('golem-rx/testing');
+       for (const f of ['node', 'express', 'fastify', 'hono']) require('golem-rx/' + f);
        console.log(typeof g.GolemRxError, typeof d)`,
       'commonjs',
     );

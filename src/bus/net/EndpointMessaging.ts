@@ -212,6 +212,7 @@ export abstract class EndpointMessaging extends EndpointState {
         this.pending.fail(id, new NoSubscribersError({ eventType, target: this.name }));
       }
     } else {
+      // The Promise only signals backpressure (it never rejects); the caller waits on `response`.
       void responder.send(frame!);
     }
     return response;

@@ -123,6 +123,7 @@ export class Peer {
   /** Send a control frame (ack, nores). */
   sendFrame(frame: Frame): void {
     if (this.state === 'closed') return;
+    // The Promise only signals backpressure (it never rejects); control frames do not wait for it.
     void this.queue.send(encodeFrame(frame, Number.MAX_SAFE_INTEGER));
   }
 

@@ -69,7 +69,9 @@ export function registerDocumentRoutes(app: FastifyInstance, deps: DocumentRoute
     timestampParam(request, 'afterTimestamp'),
     intParam(queryParam(request, 'maxItems'), 'maxItems'),
   ];
-  const notImplemented = route((_request, reply) => {
+  // Real yagna answers rejecting a debit note or an invoice with 501 and a null message;
+  // devnet gives the same answer.
+  const rejectAsYagnaDoes = route((_request, reply) => {
     sendError(reply, 501, null);
   });
 
@@ -92,7 +94,7 @@ export function registerDocumentRoutes(app: FastifyInstance, deps: DocumentRoute
       sendJson(reply, 200, null);
     }),
   );
-  app.post(`${BASE}/debitNotes/:debitNoteId/reject`, notImplemented);
+  app.post(`${BASE}/debitNotes/:debitNoteId/reject`, rejectAsYagnaDoes);
   app.get(
     `${BASE}/debitNoteEvents`,
     route(async (request: FastifyRequest, reply) => {
@@ -122,7 +124,7 @@ export function registerDocumentRoutes(app: FastifyInstance, deps: DocumentRoute
       sendJson(reply, 200, null);
     }),
   );
-  app.post(`${BASE}/invoices/:invoiceId/reject`, notImplemented);
+  app.post(`${BASE}/invoices/:invoiceId/reject`, rejectAsYagnaDoes);
   app.get(
     `${BASE}/invoiceEvents`,
     route(async (request: FastifyRequest, reply) => {
