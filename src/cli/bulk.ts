@@ -34,7 +34,9 @@ export interface BulkWords {
 }
 
 /**
- * Calls `release` for each id in turn.
+ * Calls `release` for each id in turn. Ctrl-C stops between two ids: the release in flight gets
+ * no AbortSignal on purpose, so that its outcome is known (and the session file stays right);
+ * the CLI client's per-attempt timeout bounds it, and a second Ctrl-C exits at once.
  * @param rt the runtime (progress, interrupt, error site)
  * @param ids what to release
  * @param words for the progress line

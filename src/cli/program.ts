@@ -9,6 +9,7 @@ import { registerAllocationCommands } from './allocation.js';
 import { isCliCommandError } from './CliCommandError.js';
 import type { CliContext } from './context.js';
 import { registerDemandCommands } from './demand.js';
+import { registerDemoCommand } from './demoCommand.js';
 import { registerDevnetCommand } from './devnet.js';
 import { EXIT, debugDetails, describeCliError, oneLine } from './errors.js';
 import { registerFindNodeCommand } from './findNode.js';
@@ -66,6 +67,7 @@ export function createProgram(
   registerDemandCommands(program, ctx, state);
   registerInvoiceCommands(program, ctx, state);
   registerDevnetCommand(program, ctx, state);
+  registerDemoCommand(program, ctx, state);
   return program;
 }
 

@@ -30,6 +30,31 @@ export {
 // --- bridging an in-process bus
 export { bridgeToEndpoint, type BridgeSource, type BridgeOptions } from './bridgeToEndpoint.js';
 
+// --- GolemNode's events on the wire
+export {
+  bridgeGolemEvents,
+  golemEventToWire,
+  type BridgeGolemEventsOptions,
+  type GolemWireOptions,
+} from './bridgeGolemEvents.js';
+export {
+  GolemWireEvent,
+  GolemResourceEventMessage,
+  GolemNodeEventMessage,
+  registerGolemWireEvents,
+  GOLEM_RESOURCE_EVENT_TAG,
+  GOLEM_NODE_EVENT_TAG,
+  GOLEM_RESOURCE_EVENT_TYPES,
+  GOLEM_NODE_EVENT_TYPES,
+  type GolemResourceEventType,
+  type GolemNodeEventType,
+  type GolemResourceEventInit,
+  type GolemNodeEventInit,
+  type WireError,
+  type WireSourceHealth,
+  type JsonValue,
+} from './golemWireEvents.js';
+
 // --- wire format
 export { PROTOCOL_VERSION, ENDPOINT_NAME_PATTERN } from './wire/frames.js';
 
