@@ -27,17 +27,18 @@ import {
   type OperatorEvent,
   type PaymentEvent,
   GolemNode,
-  GolemRxError,
   acceptPayments,
   createActivity,
   createAgreement,
-  isGolemRxError,
   leastExpensiveLinearPayu,
   negotiate,
   score,
   vmPackage,
 } from '../index.js';
 import { type DevnetHandle, startDevnet } from '../devnet/index.js';
+import { DemoError, isDemoError } from './DemoError.js';
+
+export { DemoError, isDemoError } from './DemoError.js';
 
 /** How many agreements the demo signs (and commands it runs, invoices it pays). */
 export const DEMO_AGREEMENTS = 3;
@@ -86,23 +87,6 @@ export interface DemoSummary {
   readonly debitNotesAccepted: number;
   readonly proposalsSeen: number;
   readonly target: 'devnet' | 'yagna';
-}
-
-/** The demo could not run (bad flags, no app key) or did not finish (timeout, interrupt). */
-export class DemoError extends GolemRxError {
-  override readonly name = 'DemoError' as const;
-  /** Why: `usage` (bad flags or environment), `timeout`, `interrupted`. */
-  readonly reason: 'usage' | 'timeout' | 'interrupted';
-
-  constructor(message: string, context: { reason: DemoError['reason'] }, options?: { cause?: unknown }) {
-    super(message, options);
-    this.reason = context.reason;
-  }
-}
-
-/** Is `err` a {@link DemoError} (by class, or by name across realms)? */
-export function isDemoError(err: unknown): err is DemoError {
-  return err instanceof DemoError || (isGolemRxError(err) && err.name === 'DemoError');
 }
 
 const FLAG = { type: 'boolean' } as const;
@@ -218,10 +202,21 @@ export async function runDemo(argv: readonly string[], io: DemoIo = {}): Promise
     let spent: Decimal;
     try {
       spent = await rent(node, devnet, options, state, view, io.interrupt);
-    } finally {
+    } catch (err) {
       report = await node.close();
       view.done();
+      // stopped early (timeout, Ctrl-C): everything is closed all the same; say what is left
+      if (isDemoError(err) && err.reason !== 'usage') {
+        throw new DemoError(
+          err.message,
+          { reason: err.reason, leaked: leaks(devnet, report) },
+          { cause: err },
+        );
+      }
+      throw err;
     }
+    report = await node.close();
+    view.done();
     const summary: DemoSummary = {
       agreements: state.agreements,
       commandsOk: state.commandsOk,

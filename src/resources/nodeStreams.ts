@@ -6,15 +6,23 @@
  * @module
  */
 import { EMPTY, type Observable, concatMap, map, of, share, takeUntil } from 'rxjs';
-import type { DebitNoteEventData, InvoiceEventData } from '../api/index.js';
+import type {
+  DebitNoteData,
+  DebitNoteEventData,
+  InvoiceData,
+  InvoiceEventData,
+  PaymentEventParams,
+} from '../api/index.js';
 import type { AgreementEventDto } from '../api/types/index.js';
 import { ResourceChangePossible, SourceHealthChanged } from '../bus/events.js';
 import type { SourceHealth } from '../sources/health.js';
 import { persistentLogSource } from '../sources/persistentLogSource.js';
+import type { CallResult } from './Action.js';
 import type { Agreement } from './Agreement.js';
 import type { DebitNote } from './DebitNote.js';
 import type { GolemNode } from './GolemNode.js';
 import type { Invoice } from './Invoice.js';
+import type { Resource } from './Resource.js';
 
 /** One agreement event, with the agreement it is about (already updated). */
 export interface AgreementEvent {
@@ -37,6 +45,19 @@ function health(node: GolemNode, name: string) {
 }
 
 /**
+ * The query every node-wide long-poll sends: the cursor, the node's poll timeout, at most
+ * `MAX_EVENTS` a batch, only the node's `appSessionId`.
+ */
+function sessionQuery(node: GolemNode, afterTimestamp: string | undefined) {
+  return {
+    afterTimestamp,
+    timeout: node.config.pollTimeoutSec,
+    maxEvents: MAX_EVENTS,
+    appSessionId: node.appSessionId,
+  };
+}
+
+/**
  * `GET /agreementEvents` for the node's `appSessionId`, from the start of the session. Each event
  * is recorded on its agreement, which is marked approved or closed accordingly.
  */
@@ -44,15 +65,7 @@ export function agreementEventsOf(node: GolemNode): Observable<AgreementEvent> {
   return persistentLogSource<AgreementEventDto>({
     ...health(node, 'agreementEvents'),
     fetchBatch: (afterTimestamp, signal) =>
-      node.api.market.collectAgreementEvents(
-        {
-          afterTimestamp,
-          timeout: node.config.pollTimeoutSec,
-          maxEvents: MAX_EVENTS,
-          appSessionId: node.appSessionId,
-        },
-        { signal },
-      ),
+      node.api.market.collectAgreementEvents(sessionQuery(node, afterTimestamp), { signal }),
   }).events$.pipe(
     map((event) => {
       const agreement = node.agreement(event.agreementId);
@@ -66,42 +79,58 @@ export function agreementEventsOf(node: GolemNode): Observable<AgreementEvent> {
   );
 }
 
+/** What tells the invoice stream and the debit-note stream apart (see {@link paymentDocumentsOf}). */
+interface PaymentDocumentStream<D, E extends PaymentDocumentEvent, R extends Resource<D, E>> {
+  /** The source's name (for health events). */
+  readonly name: string;
+  /** The long-poll call, e.g. `getInvoiceEvents`. */
+  readonly fetchBatch: (query: PaymentEventParams, signal: AbortSignal) => CallResult<readonly E[]>;
+  /** The document an event is about (from the node's identity map). */
+  readonly documentOf: (event: E) => R;
+  /** The event type that closes the document. */
+  readonly cancelled: E['eventType'];
+  /** The event type that announces the document. */
+  readonly received: E['eventType'];
+  /** Attaches the document to its parent, given its data; returns what to announce as changed. */
+  readonly attach: (document: R, data: D) => readonly Resource[];
+}
+
+/** The part of a payment event the document streams read. */
+interface PaymentDocumentEvent {
+  readonly eventDate: string;
+  readonly eventType: string;
+}
+
 /**
- * `GET /invoiceEvents` for the node's `appSessionId`. Emits each invoice once, when it is first
- * received: fetched, attached to its agreement (`ResourceChangePossible` for the agreement).
- * A cancelled invoice is closed; other events emit `ResourceChangePossible` for the invoice.
+ * A node-wide payment-document long-poll (for the node's `appSessionId`). Emits each document
+ * once, when it is first received: fetched, attached to its parent (`ResourceChangePossible` for
+ * what `stream.attach` returns). A cancelled document is closed; events other than the received
+ * one emit `ResourceChangePossible` for the document.
  */
-export function invoicesOf(node: GolemNode): Observable<Invoice> {
-  const announced = new WeakSet<Invoice>();
-  return persistentLogSource<InvoiceEventData>({
-    ...health(node, 'invoiceEvents'),
-    fetchBatch: (afterTimestamp, signal) =>
-      node.api.payment.getInvoiceEvents(
-        {
-          afterTimestamp,
-          timeout: node.config.pollTimeoutSec,
-          maxEvents: MAX_EVENTS,
-          appSessionId: node.appSessionId,
-        },
-        { signal },
-      ),
+function paymentDocumentsOf<D, E extends PaymentDocumentEvent, R extends Resource<D, E>>(
+  node: GolemNode,
+  stream: PaymentDocumentStream<D, E, R>,
+): Observable<R> {
+  const announced = new WeakSet<R>();
+  return persistentLogSource<E>({
+    ...health(node, stream.name),
+    fetchBatch: (afterTimestamp, signal) => stream.fetchBatch(sessionQuery(node, afterTimestamp), signal),
   }).events$.pipe(
     concatMap((event) => {
-      const invoice = node.invoice(event.invoiceId);
-      invoice.recordEvent(event);
-      if (event.eventType === 'InvoiceCancelledEvent') invoice.markClosed();
-      if (event.eventType !== 'InvoiceReceivedEvent') {
-        node.events.emit(new ResourceChangePossible(invoice));
+      const document = stream.documentOf(event);
+      document.recordEvent(event);
+      if (event.eventType === stream.cancelled) document.markClosed();
+      if (event.eventType !== stream.received) {
+        node.events.emit(new ResourceChangePossible(document));
         return EMPTY;
       }
-      if (announced.has(invoice)) return EMPTY;
-      announced.add(invoice);
-      return invoice.ensureData$().pipe(
+      if (announced.has(document)) return EMPTY;
+      announced.add(document);
+      return document.ensureData$().pipe(
         concatMap((data) => {
-          const agreement = node.agreement(data.agreementId);
-          invoice.attachTo(agreement);
-          node.events.emit(new ResourceChangePossible(agreement));
-          return of(invoice);
+          for (const changed of stream.attach(document, data))
+            node.events.emit(new ResourceChangePossible(changed));
+          return of(document);
         }),
       );
     }),
@@ -111,46 +140,41 @@ export function invoicesOf(node: GolemNode): Observable<Invoice> {
 }
 
 /**
+ * `GET /invoiceEvents` for the node's `appSessionId`. Emits each invoice once, when it is first
+ * received: fetched, attached to its agreement (`ResourceChangePossible` for the agreement).
+ * A cancelled invoice is closed; other events emit `ResourceChangePossible` for the invoice.
+ */
+export function invoicesOf(node: GolemNode): Observable<Invoice> {
+  return paymentDocumentsOf<InvoiceData, InvoiceEventData, Invoice>(node, {
+    name: 'invoiceEvents',
+    fetchBatch: (query, signal) => node.api.payment.getInvoiceEvents(query, { signal }),
+    documentOf: (event) => node.invoice(event.invoiceId),
+    cancelled: 'InvoiceCancelledEvent',
+    received: 'InvoiceReceivedEvent',
+    attach: (invoice, data) => {
+      const agreement = node.agreement(data.agreementId);
+      invoice.attachTo(agreement);
+      return [agreement];
+    },
+  });
+}
+
+/**
  * `GET /debitNoteEvents` for the node's `appSessionId`. Emits each debit note once, when it is
  * first received: fetched, attached to its activity (`ResourceChangePossible` for the activity
  * and the agreement). A cancelled debit note is closed.
  */
 export function debitNotesOf(node: GolemNode): Observable<DebitNote> {
-  const announced = new WeakSet<DebitNote>();
-  return persistentLogSource<DebitNoteEventData>({
-    ...health(node, 'debitNoteEvents'),
-    fetchBatch: (afterTimestamp, signal) =>
-      node.api.payment.getDebitNoteEvents(
-        {
-          afterTimestamp,
-          timeout: node.config.pollTimeoutSec,
-          maxEvents: MAX_EVENTS,
-          appSessionId: node.appSessionId,
-        },
-        { signal },
-      ),
-  }).events$.pipe(
-    concatMap((event) => {
-      const debitNote = node.debitNote(event.debitNoteId);
-      debitNote.recordEvent(event);
-      if (event.eventType === 'DebitNoteCancelledEvent') debitNote.markClosed();
-      if (event.eventType !== 'DebitNoteReceivedEvent') {
-        node.events.emit(new ResourceChangePossible(debitNote));
-        return EMPTY;
-      }
-      if (announced.has(debitNote)) return EMPTY;
-      announced.add(debitNote);
-      return debitNote.ensureData$().pipe(
-        concatMap((data) => {
-          const activity = node.activity(data.activityId, data.agreementId);
-          debitNote.attachTo(activity);
-          node.events.emit(new ResourceChangePossible(activity));
-          node.events.emit(new ResourceChangePossible(activity.agreement));
-          return of(debitNote);
-        }),
-      );
-    }),
-    takeUntil(node.stopping$),
-    share(SHARE),
-  );
+  return paymentDocumentsOf<DebitNoteData, DebitNoteEventData, DebitNote>(node, {
+    name: 'debitNoteEvents',
+    fetchBatch: (query, signal) => node.api.payment.getDebitNoteEvents(query, { signal }),
+    documentOf: (event) => node.debitNote(event.debitNoteId),
+    cancelled: 'DebitNoteCancelledEvent',
+    received: 'DebitNoteReceivedEvent',
+    attach: (debitNote, data) => {
+      const activity = node.activity(data.activityId, data.agreementId);
+      debitNote.attachTo(activity);
+      return [activity, activity.agreement];
+    },
+  });
 }

@@ -5,6 +5,7 @@ import { redact } from '../../logging/redact.js';
 import { safeJsonStringify } from '../../logging/safeJson.js';
 import type { SourceHealth } from '../../sources/health.js';
 import { type GolemEvent, ResourceDataChanged, ResourceEvent, SourceHealthChanged } from '../events.js';
+import { isInstance } from '../routing.js';
 import type { BroadcastConfig } from './BroadcastConfig.js';
 import { bridgeToEndpoint, type BridgeSource } from './bridgeToEndpoint.js';
 import type { Endpoint } from './Endpoint.js';
@@ -56,7 +57,12 @@ function wireError(error: unknown): WireError {
 
 function wireHealth(health: SourceHealth): WireSourceHealth {
   return health.kind === 'unreachable'
-    ? { kind: 'unreachable', attempt: health.attempt, retryInMs: health.retryInMs, error: wireError(health.error) }
+    ? {
+        kind: 'unreachable',
+        attempt: health.attempt,
+        retryInMs: health.retryInMs,
+        error: wireError(health.error),
+      }
     : { kind: 'recovered', downtimeMs: health.downtimeMs };
 }
 
@@ -87,11 +93,16 @@ function nodeInit(event: GolemEvent): GolemNodeEventInit | undefined {
   return { eventType, baseUrl };
 }
 
-function resourceInit(event: ResourceEvent, includeData: boolean): GolemResourceEventInit | undefined {
+/** A resource event's fields before serialisation: `newData` still the live data. */
+interface RawResourceInit extends Omit<GolemResourceEventInit, 'newData'> {
+  readonly newData?: unknown;
+}
+
+function resourceInit(event: ResourceEvent, includeData: boolean): RawResourceInit | undefined {
   if (!resourceTypes.includes(event.type)) return undefined;
   const eventType = event.type as GolemResourceEventType;
   const base = { eventType, resourceKind: event.resource.kind, resourceId: event.resource.id };
-  if (event instanceof ResourceDataChanged) {
+  if (isInstance<ResourceDataChanged>(event, ResourceDataChanged)) {
     // the serialiser turns Decimals into strings; what cannot be written becomes null
     return includeData ? { ...base, newData: event.newData ?? null } : base;
   }
@@ -104,7 +115,7 @@ function resourceInit(event: ResourceEvent, includeData: boolean): GolemResource
  * redacted from the JSON text. A secret that cannot be cut out cleanly makes the text invalid,
  * so the parse throws and the event is reported instead of sent.
  */
-function scrubbed<T extends object>(init: T, secrets: readonly string[]): T {
+function scrubbed<T extends object>(init: object, secrets: readonly string[]): T {
   return JSON.parse(redact(safeJsonStringify(init), secrets)) as T;
 }
 
@@ -124,16 +135,22 @@ function scrubbed<T extends object>(init: T, secrets: readonly string[]): T {
  * bridgeToEndpoint(node.events, endpoint, { toWire: (e) => myToWire(e) ?? golem(e) });
  * ```
  */
-export function golemEventToWire(options: GolemWireOptions = {}): (event: GolemEvent) => GolemWireEvent | undefined {
+export function golemEventToWire(
+  options: GolemWireOptions = {},
+): (event: GolemEvent) => GolemWireEvent | undefined {
   const secrets = loggerSecrets(options.secrets);
   const includeData = options.includeData ?? true;
   return (event) => {
-    if (event instanceof ResourceEvent) {
+    if (isInstance<ResourceEvent>(event, ResourceEvent)) {
       const init = resourceInit(event, includeData);
-      return init === undefined ? undefined : new GolemResourceEventMessage(scrubbed(init, secrets));
+      return init === undefined
+        ? undefined
+        : new GolemResourceEventMessage(scrubbed<GolemResourceEventInit>(init, secrets));
     }
     const init = nodeInit(event);
-    return init === undefined ? undefined : new GolemNodeEventMessage(scrubbed(init, secrets));
+    return init === undefined
+      ? undefined
+      : new GolemNodeEventMessage(scrubbed<GolemNodeEventInit>(init, secrets));
   };
 }
 

@@ -19,7 +19,12 @@ export const GOLEM_RESOURCE_EVENT_TYPES = [
 export type GolemResourceEventType = (typeof GOLEM_RESOURCE_EVENT_TYPES)[number];
 
 /** The node events of GolemNode's bus that cross the wire. */
-export const GOLEM_NODE_EVENT_TYPES = ['NodeStarted', 'NodeClosing', 'NodeClosed', 'SourceHealthChanged'] as const;
+export const GOLEM_NODE_EVENT_TYPES = [
+  'NodeStarted',
+  'NodeClosing',
+  'NodeClosed',
+  'SourceHealthChanged',
+] as const;
 
 /** The `eventType` of a {@link GolemNodeEventMessage}. */
 export type GolemNodeEventType = (typeof GOLEM_NODE_EVENT_TYPES)[number];
@@ -32,7 +37,12 @@ export interface WireError {
 
 /** A `SourceHealth` as it crosses the wire (the error reduced to a {@link WireError}). */
 export type WireSourceHealth =
-  | { readonly kind: 'unreachable'; readonly attempt: number; readonly retryInMs: number; readonly error: WireError }
+  | {
+      readonly kind: 'unreachable';
+      readonly attempt: number;
+      readonly retryInMs: number;
+      readonly error: WireError;
+    }
   | { readonly kind: 'recovered'; readonly downtimeMs: number };
 
 /**
