@@ -44,7 +44,13 @@ export {
   isShellError,
   parseExeScript,
 } from './exeunit/index.js';
-export type { BatchResults, ExeUnitFaults, ExeUnitOptions, FaultDecision, ExeUnitUsage } from './exeunit/index.js';
+export type {
+  BatchResults,
+  ExeUnitFaults,
+  ExeUnitOptions,
+  FaultDecision,
+  ExeUnitUsage,
+} from './exeunit/index.js';
 
 // --- the constraint language (yagna's LDAP-like filters), matching both ways
 export {

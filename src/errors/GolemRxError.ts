@@ -18,8 +18,7 @@ export class GolemRxError extends Error {
 /** Does `err` come from golem-rx (by class, or by its marker across realms)? */
 export function isGolemRxError(err: unknown): err is GolemRxError {
   return (
-    err instanceof GolemRxError ||
-    (err instanceof Error && (err as Partial<GolemRxError>).isGolemRx === true)
+    err instanceof GolemRxError || (err instanceof Error && (err as Partial<GolemRxError>).isGolemRx === true)
   );
 }
 

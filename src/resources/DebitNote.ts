@@ -1,11 +1,10 @@
 import type { Decimal } from 'decimal.js';
-import { type Observable, concatMap, defer, of } from 'rxjs';
+import { type Observable, defer } from 'rxjs';
 import type { AmountInput, DebitNoteData, DebitNoteEventData } from '../api/index.js';
-import { ResourceChangePossible } from '../bus/events.js';
-import { type Action, type CallResult, action } from './Action.js';
+import type { Action, CallResult } from './Action.js';
 import type { Activity } from './Activity.js';
 import type { Allocation } from './Allocation.js';
-import { onSuccess, voidCall } from './internals.js';
+import { acceptDocument } from './internals.js';
 import { Resource } from './Resource.js';
 
 /**
@@ -76,23 +75,12 @@ export class DebitNote extends Resource<DebitNoteData, DebitNoteEventData> {
    * @returns a cold, awaitable {@link Action} that completes when yagna accepted it
    */
   accept(allocation: Allocation, amount?: AmountInput): Action<void> {
-    return action(
-      defer((): Observable<unknown> => (amount === undefined ? this.ensureData$() : of(undefined))).pipe(
-        concatMap(() =>
-          voidCall((signal) =>
-            this.node.api.payment.acceptDebitNote(
-              this.id,
-              { totalAmountAccepted: amount ?? this.data.totalAmountDue, allocationId: allocation.id },
-              {},
-              { signal },
-            ),
-          ),
-        ),
-        onSuccess(() => {
-          this.node.events.emit(new ResourceChangePossible(this));
-          this.node.events.emit(new ResourceChangePossible(allocation));
-        }),
-      ),
+    return acceptDocument(
+      this,
+      allocation,
+      amount,
+      () => this.data.totalAmountDue,
+      (acceptance, signal) => this.node.api.payment.acceptDebitNote(this.id, acceptance, {}, { signal }),
     );
   }
 }

@@ -1,11 +1,10 @@
 import type { Decimal } from 'decimal.js';
-import { type Observable, concatMap, defer, of } from 'rxjs';
+import { type Observable, defer } from 'rxjs';
 import type { AmountInput, InvoiceData, InvoiceEventData } from '../api/index.js';
-import { ResourceChangePossible } from '../bus/events.js';
-import { type Action, type CallResult, action } from './Action.js';
+import type { Action, CallResult } from './Action.js';
 import type { Agreement } from './Agreement.js';
 import type { Allocation } from './Allocation.js';
-import { onSuccess, voidCall } from './internals.js';
+import { acceptDocument } from './internals.js';
 import { Resource } from './Resource.js';
 
 /**
@@ -67,23 +66,12 @@ export class Invoice extends Resource<InvoiceData, InvoiceEventData> {
    * @returns a cold, awaitable {@link Action} that completes when yagna accepted it
    */
   accept(allocation: Allocation, amount?: AmountInput): Action<void> {
-    return action(
-      defer((): Observable<unknown> => (amount === undefined ? this.ensureData$() : of(undefined))).pipe(
-        concatMap(() =>
-          voidCall((signal) =>
-            this.node.api.payment.acceptInvoice(
-              this.id,
-              { totalAmountAccepted: amount ?? this.data.amount, allocationId: allocation.id },
-              {},
-              { signal },
-            ),
-          ),
-        ),
-        onSuccess(() => {
-          this.node.events.emit(new ResourceChangePossible(this));
-          this.node.events.emit(new ResourceChangePossible(allocation));
-        }),
-      ),
+    return acceptDocument(
+      this,
+      allocation,
+      amount,
+      () => this.data.amount,
+      (acceptance, signal) => this.node.api.payment.acceptInvoice(this.id, acceptance, {}, { signal }),
     );
   }
 }

@@ -10,16 +10,22 @@ import {
   Observable,
   Subscription,
   catchError,
+  concatMap,
+  defer,
   ignoreElements,
   isObservable,
+  of,
   tap,
   throwError,
 } from 'rxjs';
+import type { Acceptance, AmountInput } from '../api/index.js';
+import { ResourceChangePossible } from '../bus/events.js';
 import { isYagnaGoneError } from '../errors/YagnaGoneError.js';
 import { isYagnaNotFoundError } from '../errors/YagnaNotFoundError.js';
 import type { EventBus, ListenerHandle } from '../bus/EventBus.js';
 import { type EnableDefaultLoggerOptions, enableDefaultLogger } from '../logging/enableDefaultLogger.js';
-import { type CallResult, fromCall } from './Action.js';
+import { type Action, type CallResult, action, fromCall } from './Action.js';
+import type { Allocation } from './Allocation.js';
 import { type BackgroundOperation, ResourceOperationFailed } from './events.js';
 import type { Resource } from './Resource.js';
 
@@ -44,6 +50,41 @@ export function voidCall(call: (signal: AbortSignal) => CallResult<unknown>): Ob
 /** Runs `effect` when the source completes (not on error, not on unsubscribe). */
 export function onSuccess<T>(effect: () => void): MonoTypeOperatorFunction<T> {
   return tap({ complete: effect });
+}
+
+/**
+ * Accepts a payment document (an invoice or a debit note) against `allocation` with yagna's
+ * `accept` call for it. Without `amount`, the amount accepted is `amountDue()` (the document's
+ * data is fetched first if not cached). Emits `ResourceChangePossible` for the document and the
+ * allocation on success.
+ *
+ * @param document the invoice or debit note
+ * @param allocation the allocation to pay from
+ * @param amount the amount to accept, or `undefined` for the amount due
+ * @param amountDue reads the amount due from the document's data (called once the data is known)
+ * @param accept the yagna call (`acceptInvoice` / `acceptDebitNote` for the document's id)
+ * @returns a cold, awaitable {@link Action} that completes when yagna accepted it
+ */
+export function acceptDocument(
+  document: Resource,
+  allocation: Allocation,
+  amount: AmountInput | undefined,
+  amountDue: () => AmountInput,
+  accept: (acceptance: Acceptance, signal: AbortSignal) => CallResult<unknown>,
+): Action<void> {
+  return action(
+    defer((): Observable<unknown> => (amount === undefined ? document.ensureData$() : of(undefined))).pipe(
+      concatMap(() =>
+        voidCall((signal) =>
+          accept({ totalAmountAccepted: amount ?? amountDue(), allocationId: allocation.id }, signal),
+        ),
+      ),
+      onSuccess(() => {
+        document.node.events.emit(new ResourceChangePossible(document));
+        document.node.events.emit(new ResourceChangePossible(allocation));
+      }),
+    ),
+  );
 }
 
 /** A string of 32 random hex digits, for default session ids (not a clock, not a secret). */

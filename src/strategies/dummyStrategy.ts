@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import type { OfferProposal } from '../operators/ports.js';
-import { PRICING_PROPERTY, USAGE, canonicalUsageName, capsByCounter, tryLinearPricing } from './pricing.js';
+import { USAGE, canonicalUsageName, capsByCounter, payuPricingWithin } from './pricing.js';
 import type { ProposalScorer } from './types.js';
 
 /** The options of {@link dummyStrategy}, in GLM. */
@@ -43,11 +43,8 @@ export function dummyStrategy<P extends OfferProposal = OfferProposal>(
   const caps = capsByCounter(config.maxForCounter ?? DEFAULT_MAX_FOR_COUNTER);
   const maxFixed = new Decimal(config.maxFixed ?? '0.05');
   return (proposal) => {
-    const scheme = proposal.properties[PRICING_PROPERTY.scheme];
-    if (scheme !== undefined && scheme !== 'payu') return null;
-    const pricing = tryLinearPricing(proposal.properties);
+    const pricing = payuPricingWithin(proposal.properties, maxFixed);
     if (pricing === undefined) return null;
-    if (pricing.start.isNegative() || pricing.start.greaterThan(maxFixed)) return null;
     const withinCaps = pricing.usageVector.every((name, i) => {
       const cap = caps.get(canonicalUsageName(name));
       const coeff = pricing.coeffs[i]!;

@@ -2,11 +2,10 @@ import { Decimal } from 'decimal.js';
 import type { OfferProposal } from '../operators/ports.js';
 import {
   type LinearPricing,
-  PRICING_PROPERTY,
   USAGE,
   canonicalUsageName,
   capsByCounter,
-  tryLinearPricing,
+  payuPricingWithin,
 } from './pricing.js';
 import type { ProposalScorer } from './types.js';
 
@@ -81,11 +80,8 @@ export function leastExpensiveLinearPayu<P extends OfferProposal = OfferProposal
   const maxFixed = new Decimal(config.maxFixedPrice ?? Infinity);
   const caps = capsByCounter(config.maxPriceFor ?? {});
   return (proposal) => {
-    const scheme = proposal.properties[PRICING_PROPERTY.scheme];
-    if (scheme !== undefined && scheme !== 'payu') return null;
-    const pricing = tryLinearPricing(proposal.properties);
+    const pricing = payuPricingWithin(proposal.properties, maxFixed);
     if (pricing === undefined) return null;
-    if (pricing.start.isNegative() || pricing.start.greaterThan(maxFixed)) return null;
     for (const [i, name] of pricing.usageVector.entries()) {
       const coeff = pricing.coeffs[i]!;
       const cap = caps.get(canonicalUsageName(name));

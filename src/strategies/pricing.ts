@@ -144,6 +144,27 @@ export function tryLinearPricing(properties: Readonly<Record<string, unknown>>):
 }
 
 /**
+ * The linear pricing of a pay-as-you-go offer (scheme `payu` or unset) whose fixed price lies
+ * in `[0, maxFixed]`, as the payu strategies read it.
+ *
+ * @param properties the offer's properties
+ * @param maxFixed the highest fixed (start) price accepted
+ * @returns the pricing, or `undefined` for another scheme, a pricing that is not linear, or a
+ *   fixed price that is negative or above `maxFixed`
+ */
+export function payuPricingWithin(
+  properties: Readonly<Record<string, unknown>>,
+  maxFixed: Decimal,
+): LinearPricing | undefined {
+  const scheme = properties[PRICING_PROPERTY.scheme];
+  if (scheme !== undefined && scheme !== 'payu') return undefined;
+  const pricing = tryLinearPricing(properties);
+  if (pricing === undefined) return undefined;
+  if (pricing.start.isNegative() || pricing.start.greaterThan(maxFixed)) return undefined;
+  return pricing;
+}
+
+/**
  * The coefficient of a usage counter, whichever spelling the offer and the caller use.
  *
  * @returns the price per unit of `counter`, or `undefined` when the offer does not bill it.

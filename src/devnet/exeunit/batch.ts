@@ -1,15 +1,8 @@
 import { Observable, Subject } from 'rxjs';
-import type { CommandOutput, ExeScriptCommand, ExeScriptCommandResult, RuntimeEvent } from './exescript.js';
+import type { ExeScriptCommand, ExeScriptCommandResult, RuntimeEvent } from './exescript.js';
 
-/** A finished command as the batch stores it. */
-export interface CommandRecord {
-  readonly index: number;
-  readonly eventDate: string;
-  readonly result: 'Ok' | 'Error';
-  readonly stdout: CommandOutput | null;
-  readonly stderr: CommandOutput | null;
-  readonly message: string | null;
-}
+/** A finished command as the batch stores it: its result without `isBatchFinished`. */
+export type CommandRecord = Omit<ExeScriptCommandResult, 'isBatchFinished'>;
 
 /**
  * One executed ExeScript: its commands, the records of finished commands, and its events

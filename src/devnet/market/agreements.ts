@@ -166,16 +166,7 @@ export class AgreementBook {
   cancel(id: string, reason: ReasonDto | undefined): void {
     const a = this.get(id);
     if (a.state !== 'Proposal' && a.state !== 'Pending') throw illegal(a, 'cancelled', 410);
-    a.state = 'Cancelled';
-    a.reason = reason;
-    const stamp = this.core.clock.stamp();
-    this.log.append(stamp, a.appSessionId, {
-      eventType: 'AgreementCancelledEvent',
-      eventDate: stamp.iso,
-      agreementId: a.id,
-      ...(reason === undefined ? {} : { reason }),
-    });
-    this.changes.next(this.view(a));
+    this.closeUndecided(a, 'Cancelled', reason);
   }
 
   /**
@@ -271,14 +262,27 @@ export class AgreementBook {
   }
 
   private reject(a: AgreementRecord, reason: ReasonDto): void {
-    a.state = 'Rejected';
+    this.closeUndecided(a, 'Rejected', reason);
+  }
+
+  /**
+   * Closes an agreement before it was approved (cancelled by the requestor, rejected by the
+   * provider): sets the state and reason, logs `Agreement{state}Event` (with the reason when
+   * there is one) and announces the change.
+   */
+  private closeUndecided(
+    a: AgreementRecord,
+    state: 'Cancelled' | 'Rejected',
+    reason: ReasonDto | undefined,
+  ): void {
+    a.state = state;
     a.reason = reason;
     const stamp = this.core.clock.stamp();
     this.log.append(stamp, a.appSessionId, {
-      eventType: 'AgreementRejectedEvent',
+      eventType: `Agreement${state}Event` as const,
       eventDate: stamp.iso,
       agreementId: a.id,
-      reason,
+      ...(reason === undefined ? {} : { reason }),
     });
     this.changes.next(this.view(a));
   }

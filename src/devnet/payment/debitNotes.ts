@@ -4,20 +4,21 @@
  */
 import { Decimal } from 'decimal.js';
 import type { DebitNoteDto, DebitNoteEventDto } from '../../api/types/index.js';
-import type { DevnetContext } from '../contracts.js';
 import { formatMicros } from '../clock.js';
-import type { DevnetClock } from '../clock.js';
 import { DevnetHttpError } from '../errors/DevnetHttpError.js';
-import { nullMessageError } from '../activity/common/http.js';
 import { newUuid } from '../activity/common/ids.js';
-import type { AllocationBook } from './allocations.js';
 import { sum, wire } from './amounts.js';
-import { fundsMessage } from './documents.js';
+import {
+  DocumentBook,
+  checkAcceptance,
+  documentHeader,
+  fundsMessage,
+  isAccepted,
+  knownDocument,
+  paymentOrder,
+} from './documents.js';
 import type { DocumentOrigin, DocumentStats } from './documents.js';
-import { PaymentEventLog } from './eventLog.js';
 import type { Undated } from './eventLog.js';
-import { parseAcceptance } from './ledger.js';
-import type { PaymentLedger } from './ledger.js';
 
 interface DebitNoteRecord {
   readonly dto: DebitNoteDto;
@@ -36,22 +37,11 @@ export interface NewDebitNote {
 }
 
 /** The debit notes the requestor has received. */
-export class DebitNoteBook {
+export class DebitNoteBook extends DocumentBook<Undated<DebitNoteEventDto>> {
   private readonly notes = new Map<string, DebitNoteRecord>();
   private readonly lastByActivity = new Map<string, DebitNoteRecord>();
   /** Timestamp of the newest accepted debit note per activity (acceptance covers earlier ones). */
   private readonly acceptedUpTo = new Map<string, number>();
-  /** `/debitNoteEvents` */
-  readonly events: PaymentEventLog<Undated<DebitNoteEventDto>>;
-
-  constructor(
-    private readonly ctx: DevnetContext,
-    private readonly clock: DevnetClock,
-    private readonly allocations: AllocationBook,
-    private readonly ledger: PaymentLedger,
-  ) {
-    this.events = new PaymentEventLog(ctx, clock);
-  }
 
   /** The provider issues a debit note; the requestor receives it (`DebitNoteReceivedEvent`). */
   issue(input: NewDebitNote): DebitNoteDto {
@@ -59,13 +49,7 @@ export class DebitNoteBook {
     const previous = this.lastByActivity.get(input.activityId);
     const dto: DebitNoteDto = {
       debitNoteId: newUuid(this.ctx.random),
-      issuerId: input.origin.provider.id,
-      recipientId: this.ctx.requestorId,
-      payeeAddr: input.origin.payeeAddr,
-      payerAddr: this.ctx.requestorId,
-      paymentPlatform: input.origin.platform,
-      timestamp: formatMicros(micros),
-      agreementId: input.origin.agreementId,
+      ...documentHeader(this.ctx, input.origin, micros),
       activityId: input.activityId,
       totalAmountDue: wire(input.totalDue),
       usageCounterVector: [...input.usage],
@@ -82,8 +66,7 @@ export class DebitNoteBook {
 
   /** `GET /debitNotes/{id}` (404 `{"message":null}` when unknown). */
   get(id: string): DebitNoteDto {
-    const record = this.notes.get(id);
-    if (record === undefined) throw nullMessageError(404);
+    const record = knownDocument(this.notes, id);
     return { ...record.dto };
   }
 
@@ -99,13 +82,9 @@ export class DebitNoteBook {
    * Charges `due − accepted so far for the activity`.
    */
   accept(id: string, body: unknown): void {
-    const record = this.notes.get(id);
-    if (record === undefined) throw nullMessageError(404);
-    const acceptance = parseAcceptance(body);
-    if (!acceptance.amount.eq(record.due)) throw new DevnetHttpError(400, 'Invalid amount accepted');
-    const status = record.dto.status;
-    if (status === 'ACCEPTED' || status === 'SETTLED') return;
-    if (status === 'CANCELLED') throw new DevnetHttpError(400, 'Debit note cancelled');
+    const record = knownDocument(this.notes, id);
+    const acceptance = checkAcceptance(record.dto.status, body, record.due, 'Debit note cancelled');
+    if (acceptance === undefined) return;
     const allocation = this.allocations.forAcceptance(acceptance.allocationId);
     const activityId = record.dto.activityId;
     const already = this.ledger.acceptedForActivity(activityId);
@@ -119,16 +98,7 @@ export class DebitNoteBook {
     this.events.append({ debitNoteId: id, eventType: 'DebitNoteAcceptedEvent' }, record.origin);
     if (record.dto.paymentDueDate === undefined) return;
     this.ledger.schedule(
-      {
-        providerId: record.origin.provider.id,
-        payeeAddr: record.dto.payeeAddr,
-        payerAddr: allocation.address,
-        platform: record.dto.paymentPlatform,
-        amount: toPay,
-        allocationId: acceptance.allocationId,
-        appSessionId: record.origin.appSessionId,
-        activityId,
-      },
+      { ...paymentOrder(record, acceptance, allocation.address, toPay), activityId },
       () => {
         record.dto.status = 'SETTLED';
         this.events.append({ debitNoteId: id, eventType: 'DebitNoteSettledEvent' }, record.origin);
@@ -140,7 +110,7 @@ export class DebitNoteBook {
   isCovered(id: string): boolean {
     const record = this.notes.get(id);
     if (record === undefined) return true;
-    if (record.dto.status === 'ACCEPTED' || record.dto.status === 'SETTLED') return true;
+    if (isAccepted(record.dto.status)) return true;
     return (this.acceptedUpTo.get(record.dto.activityId) ?? -1) >= record.micros;
   }
 
@@ -155,7 +125,7 @@ export class DebitNoteBook {
     const all = [...this.notes.values()];
     return {
       issued: all.length,
-      accepted: all.filter((n) => n.dto.status === 'ACCEPTED' || n.dto.status === 'SETTLED').length,
+      accepted: all.filter((n) => isAccepted(n.dto.status)).length,
       amountDue: wire(sum([...this.lastByActivity.values()].map((n) => n.due))),
       amountAccepted: wire(this.ledger.totalAcceptedByDebitNotes()),
     };

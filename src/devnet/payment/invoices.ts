@@ -4,20 +4,21 @@
  */
 import type { Decimal } from 'decimal.js';
 import type { InvoiceDto, InvoiceEventDto } from '../../api/types/index.js';
-import type { DevnetContext } from '../contracts.js';
 import { formatMicros } from '../clock.js';
-import type { DevnetClock } from '../clock.js';
 import { DevnetHttpError } from '../errors/DevnetHttpError.js';
-import { nullMessageError } from '../activity/common/http.js';
 import { newUuid } from '../activity/common/ids.js';
-import type { AllocationBook } from './allocations.js';
 import { sum, wire } from './amounts.js';
-import { fundsMessage } from './documents.js';
+import {
+  DocumentBook,
+  checkAcceptance,
+  documentHeader,
+  fundsMessage,
+  isAccepted,
+  knownDocument,
+  paymentOrder,
+} from './documents.js';
 import type { DocumentOrigin, DocumentStats } from './documents.js';
-import { PaymentEventLog } from './eventLog.js';
 import type { Undated } from './eventLog.js';
-import { parseAcceptance } from './ledger.js';
-import type { PaymentLedger } from './ledger.js';
 
 interface InvoiceRecord {
   readonly dto: InvoiceDto;
@@ -35,32 +36,15 @@ export interface NewInvoice {
 }
 
 /** The invoices the requestor has received. */
-export class InvoiceBook {
+export class InvoiceBook extends DocumentBook<Undated<InvoiceEventDto>> {
   private readonly invoices = new Map<string, InvoiceRecord>();
-  /** `/invoiceEvents` */
-  readonly events: PaymentEventLog<Undated<InvoiceEventDto>>;
-
-  constructor(
-    private readonly ctx: DevnetContext,
-    private readonly clock: DevnetClock,
-    private readonly allocations: AllocationBook,
-    private readonly ledger: PaymentLedger,
-  ) {
-    this.events = new PaymentEventLog(ctx, clock);
-  }
 
   /** The provider issues the invoice; the requestor receives it (`InvoiceReceivedEvent`). */
   issue(input: NewInvoice): InvoiceDto {
     const micros = this.clock.stamp().micros;
     const dto: InvoiceDto = {
       invoiceId: newUuid(this.ctx.random),
-      issuerId: input.origin.provider.id,
-      recipientId: this.ctx.requestorId,
-      payeeAddr: input.origin.payeeAddr,
-      payerAddr: this.ctx.requestorId,
-      paymentPlatform: input.origin.platform,
-      timestamp: formatMicros(micros),
-      agreementId: input.origin.agreementId,
+      ...documentHeader(this.ctx, input.origin, micros),
       activityIds: [...input.activityIds],
       amount: wire(input.amount),
       paymentDueDate: formatMicros(input.paymentDueMicros),
@@ -73,8 +57,7 @@ export class InvoiceBook {
 
   /** `GET /invoices/{id}` (404 `{"message":null}` when unknown). */
   get(id: string): InvoiceDto {
-    const record = this.invoices.get(id);
-    if (record === undefined) throw nullMessageError(404);
+    const record = knownDocument(this.invoices, id);
     return { ...record.dto, activityIds: [...record.dto.activityIds] };
   }
 
@@ -99,13 +82,9 @@ export class InvoiceBook {
    * below what debit notes already accepted; 400 not enough funds. Charges `amount − accepted`.
    */
   accept(id: string, body: unknown): void {
-    const record = this.invoices.get(id);
-    if (record === undefined) throw nullMessageError(404);
-    const acceptance = parseAcceptance(body);
-    if (!acceptance.amount.eq(record.amount)) throw new DevnetHttpError(400, 'Invalid amount accepted');
-    const status = record.dto.status;
-    if (status === 'ACCEPTED' || status === 'SETTLED') return;
-    if (status === 'CANCELLED') throw new DevnetHttpError(400, 'Invoice cancelled');
+    const record = knownDocument(this.invoices, id);
+    const acceptance = checkAcceptance(record.dto.status, body, record.amount, 'Invoice cancelled');
+    if (acceptance === undefined) return;
     const allocation = this.allocations.forAcceptance(acceptance.allocationId);
     const already = this.ledger.acceptedForAgreement(record.dto.agreementId);
     const toPay = record.amount.minus(already);
@@ -121,16 +100,7 @@ export class InvoiceBook {
     record.dto.status = 'ACCEPTED';
     this.events.append({ invoiceId: id, eventType: 'InvoiceAcceptedEvent' }, record.origin);
     this.ledger.schedule(
-      {
-        providerId: record.origin.provider.id,
-        payeeAddr: record.dto.payeeAddr,
-        payerAddr: allocation.address,
-        platform: record.dto.paymentPlatform,
-        amount: toPay,
-        allocationId: acceptance.allocationId,
-        appSessionId: record.origin.appSessionId,
-        agreementId: record.dto.agreementId,
-      },
+      { ...paymentOrder(record, acceptance, allocation.address, toPay), agreementId: record.dto.agreementId },
       () => {
         record.dto.status = 'SETTLED';
         this.events.append({ invoiceId: id, eventType: 'InvoiceSettledEvent' }, record.origin);
@@ -141,7 +111,7 @@ export class InvoiceBook {
   /** Counters for the stats page. */
   stats(): DocumentStats {
     const all = [...this.invoices.values()];
-    const accepted = all.filter((i) => i.dto.status === 'ACCEPTED' || i.dto.status === 'SETTLED');
+    const accepted = all.filter((i) => isAccepted(i.dto.status));
     return {
       issued: all.length,
       accepted: accepted.length,

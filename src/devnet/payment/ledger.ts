@@ -169,7 +169,9 @@ export class PaymentLedger {
           order.agreementId === undefined ? [] : [{ agreementId: order.agreementId, ...share }],
         activityPayments: order.activityId === undefined ? [] : [{ activityId: order.activityId, ...share }],
         // yagna sends `details` base64-encoded (`format: byte` in the spec).
-        details: Buffer.from(`devnet simulated transfer of ${amount} on ${order.platform}`).toString('base64'),
+        details: Buffer.from(`devnet simulated transfer of ${amount} on ${order.platform}`).toString(
+          'base64',
+        ),
       },
     });
     this.paid.next();

@@ -5,22 +5,11 @@
  * @internal
  * @module
  */
-import {
-  Observable,
-  type SchedulerLike,
-  Subscription,
-  concat,
-  concatMap,
-  defer,
-  endWith,
-  ignoreElements,
-  take,
-  throwIfEmpty,
-} from 'rxjs';
-import { EmptyResponseError } from '../../errors/EmptyResponseError.js';
+import { type Observable, type SchedulerLike, concat, defer, endWith, ignoreElements } from 'rxjs';
 import type { OnOperatorEvent } from '../events.js';
 import type { ActivityOf, ActivityPort, AgreementPort } from '../ports.js';
-import { type Report, attempt, destroyActivity, detach, eventReporter } from './operatorInternals.js';
+import { type Report, attempt, destroyActivity } from './operatorInternals.js';
+import { spendOnce } from './spendOnce.js';
 
 /** The reason sent to the provider when the agreement is terminated because its activity failed. */
 export const ACTIVITY_FAILED_REASON = 'Activity could not be started';
@@ -53,45 +42,18 @@ export function startActivity<A extends AgreementPort>(
   agreement: A,
   settings: ActivitySettings,
 ): Observable<ActivityOf<A>> {
-  const { scheduler } = settings;
-  return new Observable<ActivityOf<A>>((subscriber) => {
-    const report = eventReporter(settings.onEvent, subscriber, scheduler);
-    let activity: ActivityOf<A> | undefined;
-    let settled = false;
-    const steps = new Subscription();
-    steps.add(
-      defer(() => agreement.createActivity() as Observable<ActivityOf<A>>)
-        .pipe(
-          take(1),
-          throwIfEmpty(
-            () => new EmptyResponseError({ operation: 'createActivity', resourceId: agreement.id }),
-          ),
-          concatMap((created) => {
-            activity = created;
-            return defer(() => created.deployAndStart()).pipe(ignoreElements(), endWith(created));
-          }),
-        )
-        .subscribe({
-          next: (ready) => {
-            settled = true;
-            subscriber.next(ready);
-            subscriber.complete();
-          },
-          error: (error: unknown) => {
-            settled = true;
-            report({ type: 'activityFailed', agreement, activity, error });
-            detach(release(agreement, activity, ACTIVITY_FAILED_REASON, report), scheduler, () =>
-              subscriber.complete(),
-            );
-          },
-        }),
-    );
-    return () => {
-      steps.unsubscribe();
-      if (!settled) {
-        settled = true;
-        detach(release(agreement, activity, ACTIVITY_UNWANTED_REASON, report), scheduler);
-      }
-    };
-  });
+  return spendOnce<ActivityOf<A>>(
+    {
+      operation: 'createActivity',
+      resourceId: agreement.id,
+      create: () => agreement.createActivity() as Observable<ActivityOf<A>>,
+      finish: (created) => defer(() => created.deployAndStart()).pipe(ignoreElements(), endWith(created)),
+      failed: (activity, error, report) => {
+        report({ type: 'activityFailed', agreement, activity, error });
+        return release(agreement, activity, ACTIVITY_FAILED_REASON, report);
+      },
+      unwanted: (activity, report) => release(agreement, activity, ACTIVITY_UNWANTED_REASON, report),
+    },
+    settings,
+  );
 }

@@ -7,28 +7,24 @@
  */
 import {
   EMPTY,
-  Observable,
+  type Observable,
   type SchedulerLike,
-  Subscription,
   concat,
-  concatMap,
   defer,
   endWith,
   ignoreElements,
-  take,
   throwError,
-  throwIfEmpty,
   timeout,
 } from 'rxjs';
 import {
   AgreementNotApprovedError,
   isAgreementNotApprovedError,
 } from '../../errors/AgreementNotApprovedError.js';
-import { EmptyResponseError } from '../../errors/EmptyResponseError.js';
 import type { OnOperatorEvent } from '../events.js';
 import type { Lease } from '../lease.js';
 import type { AgreementOf, AgreementPort, DraftProposal } from '../ports.js';
-import { detach, disposeAgreement, eventReporter, rejectDraft } from './operatorInternals.js';
+import { disposeAgreement, rejectDraft } from './operatorInternals.js';
+import { spendOnce } from './spendOnce.js';
 
 /** The reason sent to the provider when we withdraw a failed agreement. */
 export const FAILED_REASON = 'Agreement could not be completed';
@@ -81,51 +77,27 @@ export function signAgreement<D extends DraftProposal>(
   settings: AgreementSettings,
 ): Observable<AgreementOf<D>> {
   const { validFor, scheduler } = settings;
-  return new Observable<AgreementOf<D>>((subscriber) => {
-    const report = eventReporter(settings.onEvent, subscriber, scheduler);
-    let agreement: AgreementOf<D> | undefined;
-    let settled = false;
-    const validTo = validFor === undefined ? undefined : scheduler.now() + validFor;
-    const steps = new Subscription();
-    steps.add(
-      defer(() => draft.createAgreement({ validTo }) as Observable<AgreementOf<D>>)
-        .pipe(
-          take(1),
-          throwIfEmpty(() => new EmptyResponseError({ operation: 'createAgreement', resourceId: draft.id })),
-          concatMap((created) => {
-            agreement = created;
-            return approve(created, settings);
-          }),
-        )
-        .subscribe({
-          next: (approved) => {
-            settled = true;
-            subscriber.next(approved);
-            subscriber.complete();
-          },
-          error: (error: unknown) => {
-            settled = true;
-            report({ type: 'agreementFailed', draft, agreement, error });
-            const cleanup$ =
-              agreement && mayBeAlive(error) ? disposeAgreement(agreement, FAILED_REASON, report) : EMPTY;
-            detach(cleanup$, scheduler, () => subscriber.complete());
-          },
-        }),
-    );
-    return () => {
-      steps.unsubscribe();
-      if (!settled) {
-        settled = true;
-        detach(
-          agreement
-            ? disposeAgreement(agreement, UNWANTED_REASON, report)
-            : rejectDraft(draft, UNWANTED_REASON, report),
-          scheduler,
-        );
-      }
+  return spendOnce<AgreementOf<D>>(
+    {
+      operation: 'createAgreement',
+      resourceId: draft.id,
+      create: () => {
+        const validTo = validFor === undefined ? undefined : scheduler.now() + validFor;
+        return draft.createAgreement({ validTo }) as Observable<AgreementOf<D>>;
+      },
+      finish: (created) => approve(created, settings),
+      failed: (agreement, error, report) => {
+        report({ type: 'agreementFailed', draft, agreement, error });
+        return agreement && mayBeAlive(error) ? disposeAgreement(agreement, FAILED_REASON, report) : EMPTY;
+      },
+      unwanted: (agreement, report) =>
+        agreement
+          ? disposeAgreement(agreement, UNWANTED_REASON, report)
+          : rejectDraft(draft, UNWANTED_REASON, report),
       // The one place the lease is released: after the approved agreement was emitted, after the
       // failed one was cleaned up, or when the consumer unsubscribed.
-      lease?.release();
-    };
-  });
+      ended: () => lease?.release(),
+    },
+    settings,
+  );
 }

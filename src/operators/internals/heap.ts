@@ -63,3 +63,17 @@ export class MaxHeap<T> {
     items[b] = tmp;
   }
 }
+
+/** An item ranked by its score, with its arrival number to keep FIFO order among equal scores. */
+export interface Ranked {
+  readonly score: number;
+  readonly seq: number;
+}
+
+/**
+ * The {@link MaxHeap} comparator of scored items: the higher score first and, among equal
+ * scores, the earlier arrival (lower `seq`).
+ */
+export function bestFirst(a: Ranked, b: Ranked): number {
+  return a.score - b.score || b.seq - a.seq;
+}

@@ -11,7 +11,7 @@ import { EmptyResponseError } from '../../errors/EmptyResponseError.js';
 import type { OnOperatorEvent } from '../events.js';
 import { type NegotiatedDraft, createLease } from '../lease.js';
 import type { DraftOf, OfferProposal } from '../ports.js';
-import { MaxHeap } from './heap.js';
+import { MaxHeap, bestFirst } from './heap.js';
 import { eventReporter, isExpired, subscribeUpstream } from './operatorInternals.js';
 import type { CounterProposal } from '../negotiate.js';
 import type { Scored } from '../score.js';
@@ -27,9 +27,6 @@ export interface NegotiateSettings<P> {
 interface Candidate<P extends OfferProposal> extends Scored<P> {
   readonly seq: number;
 }
-
-const bestFirst = <P extends OfferProposal>(a: Candidate<P>, b: Candidate<P>): number =>
-  a.score - b.score || b.seq - a.seq;
 
 function isScored<P extends OfferProposal>(item: P | Scored<P>): item is Scored<P> {
   return (

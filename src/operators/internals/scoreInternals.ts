@@ -10,7 +10,7 @@ import { ScoringError } from '../../errors/ScoringError.js';
 import type { OnOperatorEvent } from '../events.js';
 import type { OfferProposal } from '../ports.js';
 import type { ScoreValue, Scored } from '../score.js';
-import { MaxHeap } from './heap.js';
+import { MaxHeap, bestFirst } from './heap.js';
 import { eventReporter, isExpired, subscribeUpstream } from './operatorInternals.js';
 
 /** The settings `score` runs with, resolved. */
@@ -25,9 +25,6 @@ export interface ScoreSettings {
 interface Held<P extends OfferProposal> extends Scored<P> {
   readonly seq: number;
 }
-
-const bestFirst = <P extends OfferProposal>(a: Held<P>, b: Held<P>): number =>
-  a.score - b.score || b.seq - a.seq;
 
 function isPromiseLike(value: unknown): value is PromiseLike<ScoreValue> {
   return typeof (value as Partial<PromiseLike<unknown>> | null)?.then === 'function';
