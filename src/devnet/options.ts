@@ -35,7 +35,7 @@ export interface DevnetOptions {
   /**
    * Most agreements a provider holds at once (real ya-provider: 1). Further counter-proposals
    * and agreements to a provider at its limit are rejected (`is-final: false`).
-   * @default Infinity (devnet practicality: any number of agreements per provider)
+   * @default Infinity (devnet practicality: no limit on agreements per provider)
    */
   readonly maxAgreementsPerProvider?: number;
   /** Provider think time before answering a counter-proposal, ms `[min, max]`. @default [5, 50] */

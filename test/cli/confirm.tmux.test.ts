@@ -53,44 +53,41 @@ function inTmux(name: string, args: string[], env: Record<string, string>) {
   };
 }
 
-describe.runIf(HAS_TMUX)('golem-rx confirmation on a terminal (tmux)', () => {
-  let devnet: DevnetHandle;
-  let api: YagnaApi;
-  beforeAll(async () => {
-    devnet = await cliDevnet();
-    api = createYagnaApi({ url: devnet.url, appKey: devnet.appKey });
-  });
-  afterAll(async () => {
-    spawnSync('tmux', ['-L', SOCKET, 'kill-server'], { stdio: 'ignore' });
-    await devnet.stop();
-  });
+describe.runIf(HAS_TMUX)(
+  `golem-rx confirmation on a terminal (tmux)${HAS_TMUX ? '' : ' (SKIPPED: tmux is not installed; .ci/run installs it)'}`,
+  () => {
+    let devnet: DevnetHandle;
+    let api: YagnaApi;
+    beforeAll(async () => {
+      devnet = await cliDevnet();
+      api = createYagnaApi({ url: devnet.url, appKey: devnet.appKey });
+    });
+    afterAll(async () => {
+      spawnSync('tmux', ['-L', SOCKET, 'kill-server'], { stdio: 'ignore' });
+      await devnet.stop();
+    });
 
-  const active = async (): Promise<number> => (await api.payment.getAllocations()).length;
+    const active = async (): Promise<number> => (await api.payment.getAllocations()).length;
 
-  it.each([
-    ['n', ['n', 'Enter'], 1, 'golem-rx: aborted: nothing was changed'],
-    ['ctrl-c', ['C-c'], 130, 'golem-rx: interrupted: nothing was changed'],
-    ['y', ['y', 'Enter'], 0, 'released 2 allocations'],
-  ])('answering %s', async (name, keys, expectedCode, expectedText) => {
-    if ((await active()) === 0) {
-      await api.payment.createAllocation({ totalAmount: '1' });
-      await api.payment.createAllocation({ totalAmount: '2' });
-    }
-    const session = inTmux(name, ['allocation', 'clean'], envFor(devnet));
-    await until(() => (session.pane().includes('[y/N]') ? true : undefined), 'the prompt');
-    expect(session.pane()).toContain('Release all 2 allocation(s) of this app key (3 GLM remaining)');
-    session.keys(...keys);
-    expect(await session.exitCode()).toBe(expectedCode);
-    const screen = session.pane();
-    session.close();
-    expect(screen).toContain(expectedText);
-    expect(screen).not.toMatch(/^\s+at /m);
-    expect(await active()).toBe(expectedCode === 0 ? 0 : 2);
-  });
-});
-
-if (!HAS_TMUX) {
-  describe('golem-rx confirmation on a terminal (tmux)', () => {
-    it.skip('SKIPPED: tmux is not installed (apt-get install -y tmux)', () => undefined);
-  });
-}
+    it.each([
+      ['n', ['n', 'Enter'], 1, 'golem-rx: aborted: nothing was changed'],
+      ['ctrl-c', ['C-c'], 130, 'golem-rx: interrupted: nothing was changed'],
+      ['y', ['y', 'Enter'], 0, 'released 2 allocations'],
+    ])('answering %s', async (name, keys, expectedCode, expectedText) => {
+      if ((await active()) === 0) {
+        await api.payment.createAllocation({ totalAmount: '1' });
+        await api.payment.createAllocation({ totalAmount: '2' });
+      }
+      const session = inTmux(name, ['allocation', 'clean'], envFor(devnet));
+      await until(() => (session.pane().includes('[y/N]') ? true : undefined), 'the prompt');
+      expect(session.pane()).toContain('Release all 2 allocation(s) of this app key (3 GLM remaining)');
+      session.keys(...keys);
+      expect(await session.exitCode()).toBe(expectedCode);
+      const screen = session.pane();
+      session.close();
+      expect(screen).toContain(expectedText);
+      expect(screen).not.toMatch(/^\s+at /m);
+      expect(await active()).toBe(expectedCode === 0 ? 0 : 2);
+    });
+  },
+);
