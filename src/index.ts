@@ -251,6 +251,7 @@ export {
   joinConstraints,
   platformsOf,
   type AgreementEvent,
+  type AgreementTerms,
   type AnyResource,
   type BackgroundOperation,
   type BatchResult,

@@ -266,7 +266,7 @@ export class Agreement extends Resource<AgreementDto, AgreementEventDto> impleme
    * Reads the agreement afresh each time (a copy cached before approval has no `approvedDate`).
    * Cold; one value. This is what `acceptPayments` asks a debit note or an invoice for.
    */
-  terms$(): Observable<{ properties: Readonly<Record<string, unknown>>; approvedAt?: number }> {
+  terms$(): Observable<AgreementTerms> {
     return this.load$().pipe(
       map((data) => ({
         properties: data.offer.properties,
@@ -279,6 +279,15 @@ export class Agreement extends Resource<AgreementDto, AgreementEventDto> impleme
     const providerId = this.provider ?? (this.hasData ? this.data.offer.providerId : 'unknown');
     return new AgreementNotApprovedError({ agreementId: this.id, providerId, outcome }, { cause });
   }
+}
+
+/**
+ * What a bill is checked against: the offer's properties (linear pricing, usage vector, cpu
+ * threads) and when the provider approved, in ms since the epoch (absent until approved).
+ */
+export interface AgreementTerms {
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly approvedAt?: number;
 }
 
 function outcomeOf(error: YagnaGoneError): AgreementOutcome {

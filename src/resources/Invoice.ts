@@ -3,6 +3,7 @@ import { type Observable, defer } from 'rxjs';
 import type { AmountInput, InvoiceData, InvoiceEventData } from '../api/index.js';
 import type { Action, CallResult } from './Action.js';
 import type { Agreement } from './Agreement.js';
+import type { AgreementTerms } from './Agreement.js';
 import type { Allocation } from './Allocation.js';
 import { acceptDocument } from './internals.js';
 import { Resource } from './Resource.js';
@@ -52,7 +53,7 @@ export class Invoice extends Resource<InvoiceData, InvoiceEventData> {
    * The billed agreement's terms (offer properties, approval time), read afresh: what
    * `acceptPayments` checks the amount against. Cold; one value.
    */
-  agreementTerms(): Observable<{ properties: Readonly<Record<string, unknown>>; approvedAt?: number }> {
+  agreementTerms(): Observable<AgreementTerms> {
     return defer(() => this.node.agreement(this.agreementId).terms$());
   }
 

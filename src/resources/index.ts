@@ -26,7 +26,7 @@ export { Allocation } from './Allocation.js';
 export { Demand } from './Demand.js';
 export { DEFAULT_AGREEMENT_VALID_FOR_MS, Proposal } from './Proposal.js';
 export type { CreateAgreementOptions } from './Proposal.js';
-export { Agreement, DEFAULT_APPROVAL_TIMEOUT_MS } from './Agreement.js';
+export { Agreement, DEFAULT_APPROVAL_TIMEOUT_MS, type AgreementTerms } from './Agreement.js';
 export { Activity, DEPLOY_AND_START } from './Activity.js';
 export { Batch } from './Batch.js';
 export type { BatchResult } from './Batch.js';
