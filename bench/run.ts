@@ -22,6 +22,8 @@ const BENCHES: readonly BenchEntry[] = [
   { name: 'tasks', file: 'tasks.ts', exportName: 'benchTasks' },
   { name: 'bus', file: 'bus.ts', exportName: 'benchBus' },
   { name: 'pipeline', file: 'pipeline.ts', exportName: 'benchPipeline' },
+  { name: 'rent-one', file: 'rentOne.ts', exportName: 'benchRentOne' },
+  { name: 'memory', file: 'memory.ts', exportName: 'benchMemory' },
 ];
 
 /** Set in the re-executed child so that it never re-executes again. */

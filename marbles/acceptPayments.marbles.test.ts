@@ -37,7 +37,9 @@ const view = (e: PaymentEvent<typeof ALLOCATION>): string => {
     case 'accepted':
       return `accepted ${e.document.id} ${e.amount.toString()} spent ${e.spent.toString()}`;
     case 'overPrice':
-      return `overPrice ${e.document.id} ${e.reason} ${e.limit?.toString() ?? '-'}`;
+      return `overPrice ${e.document.id} ${e.reason} ${e.limit?.toString() ?? '-'}${e.rejection === 'notAttempted' ? '' : ` ${e.rejection}`}`;
+    case 'skipped':
+      return `skipped ${e.document.id} ${e.reason}`;
     case 'overBudget':
       return `overBudget ${e.document.id} ${e.amount.toString()} spent ${e.spent.toString()}/${e.budget.toString()}`;
     case 'failed':
@@ -58,30 +60,36 @@ describe('acceptPayments', () => {
     testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
   });
 
-  it('accepts debit notes and the invoice, charging the delta, then summarizes', () => {
+  it('accepts debit notes and the invoice, charging the delta, skips what comes after the invoice (the TSDoc diagram)', () => {
     testScheduler.run(({ hot, cold, expectObservable, expectSubscriptions }) => {
       const dAccept = cold('-|');
       const eAccept = cold('-|');
+      const iUsage = cold('-(u|)', { u: [100, 100] }); // 0.1 + 0.1 + 0.2
       const iAccept = cold('-|');
+      const fAccept = cold('-|');
       const d = note('d', '0.2', [50, 25], { accept: dAccept }); // 0.1 + 0.05 + 0.05
       const e = note('e', '0.3', [80, 60], { accept: eAccept }); // 0.1 + 0.08 + 0.12
-      const i = invoice('i', '0.3', { accept: iAccept });
+      const i = invoice('i', '0.4', { accept: iAccept, activityUsage: () => iUsage });
+      const f = note('f', '0.35', [90, 65], { accept: fAccept });
       // prettier-ignore
-      const e1 = hot('  -d-e-----i-|', { d, e, i });
-      const e1subs = '  ^----------!';
-      const expected = '--D-E-----I(s|)';
-      //                 d.accept -|, e.accept -|, i.accept -|
+      const e1 = hot('  -d-e-----i--f-|', { d, e, i, f });
+      const e1subs = '  ^-------------!';
+      const expected = '--D-E------IF-(s|)';
+      //                 d.accept -|, e.accept -|, i.activityUsage -(u|) then i.accept -|
 
       expectObservable(e1.pipe(run())).toBe(expected, {
         D: 'accepted d 0.2 spent 0.2',
         E: 'accepted e 0.1 spent 0.3',
-        I: 'accepted i 0 spent 0.3',
-        s: 'summary 0.3 unpaid []',
+        I: 'accepted i 0.1 spent 0.4',
+        F: 'skipped f invoiced',
+        s: 'summary 0.4 unpaid []',
       });
       expectSubscriptions(e1.subscriptions).toBe(e1subs);
       expectSubscriptions(dAccept.subscriptions).toBe('-^!');
       expectSubscriptions(eAccept.subscriptions).toBe('---^!');
-      expectSubscriptions(iAccept.subscriptions).toBe('---------^!');
+      expectSubscriptions(iUsage.subscriptions).toBe('---------^!');
+      expectSubscriptions(iAccept.subscriptions).toBe('----------^!');
+      expectSubscriptions(fAccept.subscriptions).toBe([]);
     });
   });
 
@@ -142,7 +150,7 @@ describe('acceptPayments', () => {
   it('refuses what is over the price, over the usage the time allows, or unverifiable', () => {
     testScheduler.run(({ hot, cold, expectObservable, expectSubscriptions }) => {
       const accept = cold('-|');
-      const p = note('p', '0.22', [50, 25], { accept }); // 0.2 × 1.05 = 0.21 < 0.22
+      const p = note('p', '0.21', [50, 25], { accept }); // 0.2 × 1.01 = 0.202 < 0.21
       const u = note('u', '0.2', [150, 25], { accept }); // 150 s of duration in 100 s
       const v = note('v', '0.2', [50, 25], {
         agreementId: 'ag2',
@@ -155,17 +163,17 @@ describe('acceptPayments', () => {
       const expected = '-P-U-V-W-(s|)';
 
       expectObservable(e1.pipe(run())).toBe(expected, {
-        P: 'overPrice p price 0.21',
-        U: 'overPrice u usage 0.63001575', // (0.1 + 100.003 × 0.001 + 200.006 × 0.002) × 1.05
+        P: 'overPrice p price 0.202',
+        U: 'overPrice u usage 0.60601515', // (0.1 + 100.003 × 0.001 + 200.006 × 0.002) × 1.01
         V: 'overPrice v unverifiable -',
-        W: 'overPrice w price 0.63003675', // (0.1 + 100.007 × 0.001 + 200.014 × 0.002) × 1.05
+        W: 'overPrice w price 0.60603535', // no counters: (0.1 + 100.007 × 0.001 + 200.014 × 0.002) × 1.01
         s: 'summary 0 unpaid [ag1,ag2]',
       });
       expectSubscriptions(accept.subscriptions).toBe([]);
     });
   });
 
-  it('bounds a debit note without counters by the price of the time since approval', () => {
+  it('bounds a debit note without counters by the price of the time since approval (unreportedUsage)', () => {
     testScheduler.run(({ hot, expectObservable }) => {
       const w = note('w', '0.6', undefined); // limit at frame 2: 0.1 + 100.002 × 0.001 + 200.004 × 0.002
       // prettier-ignore
@@ -177,18 +185,18 @@ describe('acceptPayments', () => {
     });
   });
 
-  it('refuses an invoice above both the debit notes accepted and the time bound, with an absolute grace', () => {
+  it('refuses an invoice above the price of the usage reported, with an absolute grace', () => {
     testScheduler.run(({ hot, expectObservable }) => {
       const d = note('d', '0.2', [50, 25]);
-      const i = invoice('i', '0.7'); // time bound at frame 1: 0.1 + 100.001 × 0.001 + 200.002 × 0.002 = 0.600005 (+ 0.005)
-      const j = invoice('j', '0.605');
+      const i = invoice('i', '0.21'); // no activity usage: d's counters, 0.2 (+ 0.005)
+      const j = invoice('j', '0.205');
       // prettier-ignore
       const e1 = hot('  -(dij)|', { d, i, j });
       expectObservable(e1.pipe(run({ grace: { ratio: 0, amount: '0.005' } }))).toBe('-(DIJ)(s|)', {
         D: 'accepted d 0.2 spent 0.2',
-        I: 'overPrice i price 0.605005',
-        J: 'accepted j 0.405 spent 0.605',
-        s: 'summary 0.605 unpaid []',
+        I: 'overPrice i price 0.205',
+        J: 'accepted j 0.005 spent 0.205',
+        s: 'summary 0.205 unpaid []',
       });
     });
   });
@@ -198,7 +206,7 @@ describe('acceptPayments', () => {
       const d = note('d', '0.2', [50, 25], { accept: cold('--|') });
       const f = note('f', '0.2', [50, 25], { agreementId: 'ag2' }); // while d is in flight
       const e = note('e', '0.3', [80, 60]); // delta 0.1 after d
-      const i = invoice('i', '0.35'); // delta 0.05 over 0.3
+      const i = invoice('i', '0.33', { activityUsage: { act1: [90, 70] } }); // delta 0.03 over 0.3
       // prettier-ignore
       const e1 = hot('  -df--e-i-|', { d, f, e, i });
       const expected = '--FD-e-I-(s|)';
@@ -207,7 +215,7 @@ describe('acceptPayments', () => {
         F: 'overBudget f 0.2 spent 0.2/0.3',
         D: 'accepted d 0.2 spent 0.2',
         e: 'accepted e 0.1 spent 0.3',
-        I: 'overBudget i 0.05 spent 0.3/0.3',
+        I: 'overBudget i 0.03 spent 0.3/0.3',
         s: 'summary 0.3 unpaid [ag1,ag2]',
       });
     });
@@ -335,5 +343,9 @@ describe('acceptPayments', () => {
     expect(() => acceptPayments({ allocation: ALLOCATION, budget: '-1' })).toThrow(RangeError);
     expect(() => acceptPayments({ allocation: ALLOCATION, budget: 1, grace: -0.1 })).toThrow(RangeError);
     expect(() => acceptPayments({ allocation: ALLOCATION, budget: 1, concurrency: 0 })).toThrow(RangeError);
+    // @ts-expect-error: not an option
+    expect(() => acceptPayments({ allocation: ALLOCATION, budget: 1, unreportedUsage: 'x' })).toThrow(
+      RangeError,
+    );
   });
 });

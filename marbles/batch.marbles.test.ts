@@ -1,4 +1,4 @@
-import { type Observable, concatMap, map } from 'rxjs';
+import { type Observable, concatMap, map, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ExeScriptCommandDto, ExeScriptCommandResultDto } from '../src/api/types/index.js';
@@ -25,8 +25,11 @@ const notYet = new YagnaTimeoutError('Timeout', { status: 408 });
 
 type Polls = Record<number, Observable<ExeScriptCommandResultDto[]>[]>;
 
-/** An api whose `exec` answers `batch-1` and whose results poll answers from `polls[commandIndex]`, in order. */
-function apiWith(cold: TestScheduler['createColdObservable'], polls: Polls) {
+/**
+ * An api whose `exec` answers `batch-1`, whose results poll answers from `polls[commandIndex]`, in
+ * order, and whose `destroyActivity` answers `destroy`.
+ */
+function apiWith(cold: TestScheduler['createColdObservable'], polls: Polls, destroy?: Observable<unknown>) {
   const calls: (number | undefined)[] = [];
   const api: NodeApi = stubApi({
     activity: {
@@ -37,6 +40,10 @@ function apiWith(cold: TestScheduler['createColdObservable'], polls: Polls) {
         if (next === undefined)
           throw new Error(`no poll scripted for command ${String(params?.commandIndex)}`);
         return next;
+      },
+      destroyActivity: () => {
+        if (destroy === undefined) throw new Error('no destroyActivity scripted');
+        return destroy;
       },
     },
   });
@@ -152,6 +159,100 @@ describe('batch.results$', () => {
         .exec(script)
         .pipe(concatMap((batch) => batch.results$));
       expectObservable(results$).toBe('-#', undefined, gone);
+    });
+  });
+});
+
+/**
+ * What `node.close()` does first to every open batch (`batch.abandon()`); `close()` itself gets
+ * there after a Promise tick, outside virtual time (test/shutdown/batchClose.test.ts runs it).
+ */
+function closeNode(activity: ReturnType<typeof activityOn>): void {
+  for (const batch of activity.batches) batch.abandon();
+}
+
+describe('batch.results$ when something closes mid-batch', () => {
+  const stoppedAt = (reason: 'nodeClosed' | 'activityClosed', commandIndex: number, command: string) =>
+    new BatchError({ reason, activityId: 'act-1', batchId: 'batch-1', commandIndex, command });
+
+  it('errors with BatchError nodeClosed at the unfinished command when the node closes, and aborts the poll', () => {
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const r0 = commandResult(0);
+      // prettier-ignore
+      const first = cold('-(r|)', { r: [r0] });
+      const second = cold<ExeScriptCommandResultDto[]>(' -------');
+      const expected = '   -a--#';
+      const { api } = apiWith(cold, { 0: [first], 1: [second] });
+      const activity = activityOn(api);
+      const results$ = activity.exec(script).pipe(concatMap((batch) => batch.results$));
+      testScheduler.schedule(() => closeNode(activity), 4);
+      expectObservable(results$).toBe(expected, { a: r0 }, stoppedAt('nodeClosed', 1, 'start'));
+      expectSubscriptions(second.subscriptions).toBe('-^--!');
+      testScheduler.flush();
+      expect(activity.batches[0]?.closed).toBe(true);
+      expect(activity.batches[0]?.done).toBe(true);
+    });
+  });
+
+  it('toArray errors instead of emitting [] and a late subscriber gets the results, then the error, without polling', () => {
+    testScheduler.run(({ cold, expectObservable }) => {
+      const r0 = commandResult(0);
+      // prettier-ignore
+      const { api, calls } = apiWith(cold, {
+        0: [cold('-(r|)', { r: [r0] })],
+        1: [cold(' -------')],
+      });
+      const activity = activityOn(api);
+      const batch = activity.node.batch('batch-1', activity, script);
+      const error = stoppedAt('nodeClosed', 1, 'start');
+      expectObservable(batch.results$.pipe(toArray())).toBe('----#', undefined, error);
+      testScheduler.schedule(() => closeNode(activity), 4);
+      expectObservable(batch.results$, '------^').toBe('------(a#)', { a: r0 }, error);
+      testScheduler.flush();
+      expect(calls).toEqual([0, 1]);
+    });
+  });
+
+  it('errors with BatchError nodeClosed for a batch nobody followed yet', () => {
+    testScheduler.run(({ cold, expectObservable }) => {
+      const { api, calls } = apiWith(cold, {});
+      const activity = activityOn(api);
+      const batch = activity.node.batch('batch-1', activity, script);
+      closeNode(activity);
+      expectObservable(batch.results$).toBe('#', undefined, stoppedAt('nodeClosed', 0, 'deploy'));
+      testScheduler.flush();
+      expect(calls).toEqual([]);
+    });
+  });
+
+  it('errors with BatchError activityClosed when the activity is destroyed mid-batch, and aborts the poll', () => {
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const r0 = commandResult(0);
+      const r1 = commandResult(1);
+      // prettier-ignore
+      const first = cold('-(r|)', { r: [r0] });
+      const second = cold(' -(r|)', { r: [r0, r1] });
+      const third = cold<ExeScriptCommandResultDto[]>('  -------');
+      const destroy = cold('     --|'); // destroyActivity, from frame 4
+      const expected = '   -ab---#';
+      const { api } = apiWith(cold, { 0: [first], 1: [second], 2: [third] }, destroy);
+      const activity = activityOn(api);
+      const results$ = activity.exec(script).pipe(concatMap((batch) => batch.results$));
+      testScheduler.schedule(() => activity.destroy().subscribe(), 4);
+      expectObservable(results$).toBe(expected, { a: r0, b: r1 }, stoppedAt('activityClosed', 2, 'run'));
+      expectSubscriptions(third.subscriptions).toBe('--^---!');
+    });
+  });
+
+  it('errors with BatchError activityClosed at once when the activity had closed before anyone followed', () => {
+    testScheduler.run(({ cold, expectObservable }) => {
+      const { api, calls } = apiWith(cold, {});
+      const activity = activityOn(api);
+      const batch = activity.node.batch('batch-1', activity, script);
+      activity.markClosed();
+      expectObservable(batch.results$).toBe('#', undefined, stoppedAt('activityClosed', 0, 'deploy'));
+      testScheduler.flush();
+      expect(calls).toEqual([]);
     });
   });
 });

@@ -33,8 +33,9 @@ describe('runTaskEngine: the worker bound and the demand signal', () => {
       expectObservable(record(runTaskEngine(e1, config), testScheduler, log)).toBe(expected);
       expectSubscriptions(A!.sign.subscriptions).toBe('-^!');
       expectSubscriptions(B!.sign.subscriptions).toBe('-^!');
-      // C is countered when A's lease is released, then held: no agreement for no work.
-      expectSubscriptions(C!.respond.subscriptions).toBe('--^!');
+      // C is countered when A's lease is released (A's activity handed to the core at 3), then
+      // held: no agreement for no work.
+      expectSubscriptions(C!.respond.subscriptions).toBe('---^!');
       expectSubscriptions(C!.sign.subscriptions).toBe([]);
     });
     expect(log).toEqual([
@@ -128,14 +129,19 @@ describe('runTaskEngine: the worker bound and the demand signal', () => {
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const [A, B] = ['A', 'B'].map((n) => fakeProvider(cold, n));
       const offers = cold('(ab)', { a: A!.offer, b: B!.offer });
-      const config = specConfig(cold, testScheduler, [A!, B!], { maxWorkers: 1, offers: () => offers });
+      const config = specConfig(cold, testScheduler, [A!, B!], {
+        maxWorkers: 1,
+        offers: () => offers,
+        work: fakeWorker(acceptAfter(cold, '--(r|)')),
+      });
       const e1 = cold('a|', values(tasks('a')));
-      expectObservable(record(runTaskEngine(e1, config), testScheduler, [], all)).toBe('-----|');
-      // B is countered when A's lease frees (frame 2) and its draft held; never signed.
-      expectSubscriptions(B!.respond.subscriptions).toBe('--^!');
+      expectObservable(record(runTaskEngine(e1, config), testScheduler, [], all)).toBe('------|');
+      // B is countered when A's lease frees (its activity handed to the core at frame 3) and its
+      // draft held from frame 4; never signed.
+      expectSubscriptions(B!.respond.subscriptions).toBe('---^!');
       expectSubscriptions(B!.sign.subscriptions).toBe([]);
-      // the demand is withdrawn when the last task is done (frame 4), which ends B's negotiation
-      expectSubscriptions(offers.subscriptions).toBe('^---!');
+      // the demand is withdrawn when the last task is done (frame 5), which ends B's negotiation
+      expectSubscriptions(offers.subscriptions).toBe('^----!');
       rejected = B!.draft.rejectCalls;
     });
     expect(rejected).toEqual([]);

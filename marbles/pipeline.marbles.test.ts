@@ -29,7 +29,7 @@ describe('the spending pipeline', () => {
     testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
   });
 
-  it('score → negotiate(2) → createAgreement → createActivity → take(1): spends only what was asked, then cleans up', () => {
+  it('score → negotiate(2) → createAgreement → createActivity → take(1): signs exactly one agreement, then cleans up', () => {
     testScheduler.run(({ hot, cold, expectObservable, expectSubscriptions }) => {
       const Z = fakeActivity({ id: 'Z', agreement: fakeAgreement({ id: 'X' }), deployAndStart: cold('-|') });
       const zCreate = cold('-z|', { z: Z });
@@ -39,14 +39,11 @@ describe('the spending pipeline', () => {
         waitForApproval: cold('--|'),
         createActivity: zCreate,
       });
-      const yConfirm = cold('-|');
-      const yWait = cold('---|');
-      const yCancel = cold('-|');
-      const Y = fakeAgreement({ id: 'Y', confirm: yConfirm, waitForApproval: yWait, cancel: yCancel });
       const cB = cold('-X|', { X });
-      const cC = cold('-Y|', { Y });
+      const cC = cold('-Y|', { Y: fakeAgreement({ id: 'Y' }) });
+      const rejectC = cold('-|');
       const rb = cold('--B|', { B: fakeDraftProposal({ id: 'B', createAgreement: cB }) });
-      const rc = cold('----C|', { C: fakeDraftProposal({ id: 'C', createAgreement: cC }) });
+      const rc = cold('----C|', { C: fakeDraftProposal({ id: 'C', createAgreement: cC, reject: rejectC }) });
       const ra = cold('----A|', { A: fakeDraftProposal({ id: 'A' }) });
       const offers = { a: offer('a', 1, ra), b: offer('b', 3, rb), c: offer('c', 2, rc) };
       // prettier-ignore
@@ -55,7 +52,8 @@ describe('the spending pipeline', () => {
       //                     | score releases b, c, a best-first; b and c are countered
       //                     rb: --B|    B signed:  cB: -X|  confirm: -|  wait: --|   → X at 11
       //                     rc: ----C|  C waits in createAgreement, holding its lease
-      //                               at 11 B's lease frees: a is countered; C is signed
+      //                               at 11 X goes to createActivity, which takes over its slot:
+      //                               C is not signed and a is not countered
       //                               X: createActivity: -z|  deployAndStart: -|   → Z at 13
       const expected = '-------------(Z|)';
 
@@ -70,13 +68,11 @@ describe('the spending pipeline', () => {
       expectSubscriptions(e1.subscriptions).toBe(e1subs);
       expectSubscriptions(rb.subscriptions).toBe('-----^-!');
       expectSubscriptions(rc.subscriptions).toBe('-----^---!');
-      expectSubscriptions(ra.subscriptions).toBe('-----------^-!'); // aborted by take
+      expectSubscriptions(ra.subscriptions).toBe([]); // no slot ever freed
       expectSubscriptions(cB.subscriptions).toBe('-------^!');
       expectSubscriptions(zCreate.subscriptions).toBe('-----------^!');
-      expectSubscriptions(cC.subscriptions).toBe('-----------^!');
-      expectSubscriptions(yConfirm.subscriptions).toBe('------------^!'); // aborted by take
-      expectSubscriptions(yWait.subscriptions).toBe([]);
-      expectSubscriptions(yCancel.subscriptions).toBe('-------------^!'); // Y is not left dangling
+      expectSubscriptions(cC.subscriptions).toBe([]); // one agreement for one activity
+      expectSubscriptions(rejectC.subscriptions).toBe('-------------^!'); // C is not left dangling
     });
   });
 

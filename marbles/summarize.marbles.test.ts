@@ -71,7 +71,7 @@ describe('summarize', () => {
       afterMs: 10,
       subnet: 'beta',
       proposalsReceived: 2,
-      rejections: { score: 1, expired: 0, counter: 1, draft: 0 },
+      rejections: { score: 1, expired: 0, provider: 0, counter: 1, draft: 0 },
       likelyCauses: [
         'the strategy dropped 1 of 2 offers: its price caps or filters may be too strict',
         'providers rejected 1 counter-proposals (payment platform, debit-note terms, busy)',

@@ -7,11 +7,16 @@ export {
   isAgreementNotApprovedError,
   type AgreementOutcome,
 } from './errors/AgreementNotApprovedError.js';
-export { BatchError, isBatchError } from './errors/BatchError.js';
+export { BatchError, type BatchErrorReason, isBatchError } from './errors/BatchError.js';
 export { CounterProposalError, isCounterProposalError } from './errors/CounterProposalError.js';
 export { EmptyResponseError, isEmptyResponseError, type PortOperation } from './errors/EmptyResponseError.js';
 export { GolemRxError, errorGuard, isGolemRxError } from './errors/GolemRxError.js';
 export { ImageResolutionError, isImageResolutionError } from './errors/ImageResolutionError.js';
+export {
+  IncompleteCloseError,
+  assertCleanClose,
+  isIncompleteCloseError,
+} from './errors/IncompleteCloseError.js';
 export { InvalidPricingError, isInvalidPricingError } from './errors/InvalidPricingError.js';
 export {
   MissingAgreementTermsError,
@@ -227,12 +232,15 @@ export {
   Action,
   Activity,
   Agreement,
+  AgreementUnsettled,
   Allocation,
   Batch,
+  type CommandOutput,
   DEFAULT_AGREEMENT_VALID_FOR_MS,
   DEFAULT_ALLOCATION_EXPIRES_MS,
   DEFAULT_APPROVAL_TIMEOUT_MS,
   DEFAULT_DEMAND_EXPIRATION_MS,
+  DEFAULT_INVOICE_TIMEOUT_MS,
   DEFAULT_PAYMENT_TERMS,
   DEPLOY_AND_START,
   DebitNote,
@@ -269,8 +277,14 @@ export {
   type GolemNodeOptions,
   type NodeApi,
   type NodeConfig,
+  type NodePaymentEvent,
+  type NodePaymentsOptions,
   type NodeState,
+  type PaymentPolicy,
+  type PaymentPolicyContext,
   type PaymentTerms,
+  type UnsettledAgreement,
+  type UnsettledReason,
 } from './resources/index.js';
 
 // --- operators: spend on demand
@@ -305,6 +319,9 @@ export {
   type PayableAgreementTerms,
   type PayableDocument,
   type PaymentEvent,
+  type PaymentRejection,
+  type RejectionOutcome,
+  type SkipReason,
   type ScoreConfig,
   type ScoreValue,
   type Scored,

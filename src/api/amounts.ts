@@ -8,13 +8,21 @@ import { YagnaProtocolError } from '../errors/YagnaProtocolError.js';
 /** An amount a caller may pass: a `Decimal`, a decimal string (`"0.05"`, `"1e-3"`) or a finite number. */
 export type AmountInput = Decimal | string | number;
 
+/**
+ * The decimals of the platform's token: GLM (tGLM) is an ERC-20 token with 18 decimals, so no
+ * amount finer than 10⁻¹⁸ can be reserved or paid.
+ */
+export const AMOUNT_DECIMALS = 18;
+
 const DECIMAL_SYNTAX = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
  * Validates an amount and writes it as a plain decimal string (no exponent), e.g. `0.1` → `"0.1"`.
+ * Trailing zeros do not count as decimals (`"1.000000000000000000000"` is `1`).
  * @param value the amount
  * @param argument the argument's name, for the error
- * @throws {YagnaArgumentError} unless the amount is a finite, non-negative decimal
+ * @throws {YagnaArgumentError} unless the amount is a finite, non-negative decimal with at most
+ *   {@link AMOUNT_DECIMALS} (18) decimals
  */
 export function toWireAmount(value: AmountInput, argument: string): string {
   let decimal: Decimal | undefined;
@@ -24,6 +32,12 @@ export function toWireAmount(value: AmountInput, argument: string): string {
     decimal = new Decimal(value.trim());
   if (decimal === undefined || !decimal.isFinite() || decimal.isNegative()) {
     throw new YagnaArgumentError(`${argument} must be a finite, non-negative decimal amount`, { argument });
+  }
+  if (decimal.decimalPlaces() > AMOUNT_DECIMALS) {
+    throw new YagnaArgumentError(
+      `${argument} has more than ${AMOUNT_DECIMALS} decimals (${decimal.toFixed()}): GLM cannot pay less than 10^-${AMOUNT_DECIMALS}; round it first`,
+      { argument },
+    );
   }
   return decimal.toFixed();
 }

@@ -10,7 +10,7 @@ import { forgetReleased, releaseEach, reportBulk, type BulkWords } from './bulk.
 import { confirmWide } from './confirm.js';
 import type { CliContext } from './context.js';
 import { describeCliError, EXIT } from './errors.js';
-import { parseAmount, parseDuration, parseTag } from './parse.js';
+import { parseAmount, parseExpiry, parseTag } from './parse.js';
 import { action, type CommandRuntime, type RunState } from './runtime.js';
 import { ALLOCATION_COLUMNS, allocationRow, formatAmount, splitPlatform } from './views.js';
 
@@ -133,13 +133,13 @@ export function registerAllocationCommands(program: Command, ctx: CliContext, st
   group
     .command('new')
     .description('reserve funds in a new allocation')
-    .argument('<amount>', 'GLM to reserve, e.g. 5 or 0.25', parseAmount)
+    .argument('<amount>', 'GLM to reserve, e.g. 5 or 0.25 (at most 18 decimals)', parseAmount)
     .option('--network <name>', "payment network, e.g. holesky, hoodi, polygon (default: yagna's)", parseTag)
     .option('--driver <name>', "payment driver, e.g. erc20 (default: yagna's)", parseTag)
     .option(
       '--expires <duration>',
-      'yagna releases it after this long, e.g. 30m or 1h (default: never)',
-      parseDuration,
+      'yagna releases it after this long, e.g. 30m or 1h, at most 87600h (default: never)',
+      parseExpiry,
     )
     .action(action(ctx, state, create));
   group

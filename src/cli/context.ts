@@ -2,6 +2,7 @@
  * What a command of the `golem-rx` command line may touch: its streams, its environment and the
  * interrupt signal. `main.ts` builds it from `process`; tests build one to capture the output.
  */
+import type { Leftovers } from './leftovers.js';
 
 /** Somewhere text goes (`process.stdout`, or a collecting sink in tests). */
 export interface TextSink {
@@ -32,4 +33,9 @@ export interface CliContext {
    * @default a signal that never aborts
    */
   readonly interrupt?: AbortSignal;
+  /**
+   * Where a command that holds resources through a `GolemNode` (the demo) registers it, so that
+   * a forced exit (a third Ctrl-C) can list and record what it left open.
+   */
+  readonly leftovers?: Leftovers;
 }

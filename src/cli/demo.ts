@@ -24,10 +24,9 @@ import {
 import {
   type Activity,
   type CloseReport,
+  type NodePaymentEvent,
   type OperatorEvent,
-  type PaymentEvent,
   GolemNode,
-  acceptPayments,
   createActivity,
   createAgreement,
   leastExpensiveLinearPayu,
@@ -37,6 +36,7 @@ import {
 } from '../index.js';
 import { type DevnetHandle, startDevnet } from '../devnet/index.js';
 import { DemoError, isDemoError } from './DemoError.js';
+import type { Leftovers } from './leftovers.js';
 
 export { DemoError, isDemoError } from './DemoError.js';
 
@@ -69,8 +69,24 @@ export interface DemoIo {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Whether stderr is a terminal (a live status line) or not (plain lines). */
   readonly isTTY?: { readonly stderr: boolean };
-  /** Aborting it stops the demo; it still closes everything. */
+  /** Aborting it stops the demo; it still closes everything (and says so on stderr). */
   readonly interrupt?: AbortSignal;
+  /**
+   * Follows the demo's node, so that a forced exit (a third Ctrl-C during the cleanup) can list
+   * what is still open and record it for `--mine` (with `--yagna`).
+   */
+  readonly leftovers?: Leftovers;
+}
+
+/** A resource `node.close()` could not close, as the demo reports it. */
+export interface DemoLeftOpen {
+  /** `Agreement`, `Activity`, `Allocation`, `Demand`. */
+  readonly kind: string;
+  readonly id: string;
+  /** The step that failed (`terminate`, `destroy`, `release`, …). */
+  readonly operation: string;
+  /** Its last error's message. */
+  readonly error: string;
 }
 
 /** What is left open after the close: devnet's stats, or the node's close report with `--yagna`. */
@@ -87,6 +103,14 @@ export interface DemoSummary {
   readonly debitNotesAccepted: number;
   readonly proposalsSeen: number;
   readonly target: 'devnet' | 'yagna';
+  /** What `node.close()` could not close, with ids (its report). */
+  readonly leftOpen: readonly DemoLeftOpen[];
+  /**
+   * Why the run is not a success, one sentence each (commands that failed, invoices not accepted,
+   * anything left open); empty when it is. When not empty `runDemo` rejects with
+   * `DemoError('failed')` after printing the summary.
+   */
+  readonly problems: readonly string[];
 }
 
 const FLAG = { type: 'boolean' } as const;
@@ -170,7 +194,9 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
  * @param io - streams, environment, interrupt; `process` by default.
  * @returns the summary, or `undefined` after `--help`.
  * @throws {DemoError} on bad flags, without an app key with `--yagna`, on timeout or interrupt;
- *   and whatever the node raises when yagna cannot be reached.
+ *   `failed` (after printing the summary) when a command failed, an invoice was not accepted or
+ *   anything was left open, naming it; and whatever the node raises when yagna cannot be
+ *   reached. Whenever the close left something open, its ids are also printed on stderr.
  * @example
  * ```ts
  * const summary = await runDemo(['--json']);
@@ -198,38 +224,61 @@ export async function runDemo(argv: readonly string[], io: DemoIo = {}): Promise
     const node = new GolemNode(
       devnet ? { apiUrl: devnet.url, appKey: devnet.appKey, env: {}, minPollIntervalMs: 100 } : { env },
     );
+    io.leftovers?.watch(node, { record: devnet === undefined });
+    const onInterrupt = (): void => view.note('interrupted: cleaning up (closing what the demo opened)…');
+    io.interrupt?.addEventListener('abort', onInterrupt, { once: true });
+    const closeNode = async (): Promise<CloseReport> => {
+      const closed = await node.close();
+      io.interrupt?.removeEventListener('abort', onInterrupt);
+      view.done();
+      tellLeftOpen(io, leftOpenOf(closed));
+      return closed;
+    };
     let report: CloseReport;
     let spent: Decimal;
     try {
-      spent = await rent(node, devnet, options, state, view, io.interrupt);
+      spent = await rent(node, devnet, env, options, state, view, io.interrupt);
     } catch (err) {
-      report = await node.close();
-      view.done();
+      report = await closeNode();
       // stopped early (timeout, Ctrl-C): everything is closed all the same; say what is left
       if (isDemoError(err) && err.reason !== 'usage') {
+        const leftOpen = leftOpenOf(report);
+        const left = leftOpen.length === 0 ? '' : `; left open: ${leftOpen.map(nameOf).join(', ')}`;
         throw new DemoError(
-          err.message,
-          { reason: err.reason, leaked: leaks(devnet, report) },
+          `${err.message}${left}`,
+          { reason: err.reason, leaked: leaks(devnet, report), leftOpen },
           { cause: err },
         );
       }
       throw err;
     }
-    report = await node.close();
-    view.done();
+    report = await closeNode();
+    const leftOpen = leftOpenOf(report);
+    const leaked = leaks(devnet, report);
+    const problems = problemsOf(state, devnet, leaked, leftOpen, report);
     const summary: DemoSummary = {
       agreements: state.agreements,
       commandsOk: state.commandsOk,
       invoicesAccepted: state.invoices,
       spent: spent.toFixed(),
-      leaked: leaks(devnet, report),
+      leaked,
       debitNotesAccepted: state.debitNotes,
       proposalsSeen: state.proposals,
       target: devnet ? 'devnet' : 'yagna',
+      leftOpen,
+      problems,
     };
     out.write(
       options.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary, performance.now() - started),
     );
+    if (problems.length > 0) {
+      throw new DemoError(`the demo did not finish cleanly: ${problems.join('; ')}`, {
+        reason: 'failed',
+        leaked,
+        leftOpen,
+        problems,
+      });
+    }
     return summary;
   } finally {
     await devnet?.stop();
@@ -240,6 +289,7 @@ export async function runDemo(argv: readonly string[], io: DemoIo = {}): Promise
 async function rent(
   node: GolemNode,
   devnet: DevnetHandle | undefined,
+  env: Readonly<Record<string, string | undefined>>,
   options: NonNullable<ReturnType<typeof parseDemoArgs>>,
   state: Progress,
   view: View,
@@ -249,7 +299,8 @@ async function rent(
   await node.start();
   const allocation = await node.createAllocation({ amount: budget });
   view.note(`allocated ${budget} GLM on ${allocation.paymentPlatform}`);
-  const payload = await vmPackage({ imageTag: 'golem/alpine:latest', registryUrl: devnet?.url });
+  const registryUrl = devnet?.url ?? env.GOLEM_REGISTRY_URL;
+  const payload = await vmPackage({ imageTag: 'golem/alpine:latest', registryUrl });
   const names = new Map<string, string>();
   const rented = new Set<string>();
   const nameOf = (providerId: string): string => names.get(providerId) ?? short(providerId);
@@ -290,12 +341,13 @@ async function rent(
       finalize: () => (state.negotiating = 0), // counters still in flight were aborted
     }),
     createActivity({ onEvent }),
-    mergeMap((activity) => runCommand(activity, nameOf(activity.agreement.providerId), state, view)),
+    // an agreement that could not be terminated gets no invoice: stop waiting for one
+    mergeMap((activity) =>
+      runCommand(activity, nameOf(activity.agreement.providerId), state, view, (id) => rented.delete(id)),
+    ),
   );
-  const payments$ = merge(node.debitNotes$, node.invoices$).pipe(
-    acceptPayments({ allocation, budget }),
-    tap((event) => trackPayment(event, state, view, rented)),
-  );
+  // the node pays (from the demand's allocation) and settles at close; the demo only watches
+  const payments$ = node.payments$.pipe(tap((event) => trackPayment(event, state, view, rented)));
   // the edge of the program: real time for the deadline (the library's timers stay on schedulers)
   const deadline = AbortSignal.timeout(options.timeoutMs);
   const stop = interrupt ? AbortSignal.any([deadline, interrupt]) : deadline;
@@ -315,8 +367,18 @@ async function rent(
   return (await allocation.getData({ force: true })).spentAmount;
 }
 
-/** Runs the command on one activity, then destroys it and terminates its agreement. */
-async function runCommand(activity: Activity, name: string, state: Progress, view: View): Promise<void> {
+/**
+ * Runs the command on one activity, then destroys it and terminates its agreement. A failure of
+ * either (after the library's retries) is noted and left to `node.close()`, which tries again
+ * and reports what still fails; `unterminated` is told about an agreement that stays open.
+ */
+async function runCommand(
+  activity: Activity,
+  name: string,
+  state: Progress,
+  view: View,
+  unterminated: (agreementId: string) => void,
+): Promise<void> {
   try {
     const batch = await activity.exec([
       {
@@ -333,13 +395,28 @@ async function runCommand(activity: Activity, name: string, state: Progress, vie
   } catch (error) {
     view.note(`! ${name}: the command failed: ${messageOf(error)}`);
   } finally {
-    await activity.destroy();
-    await activity.agreement.terminate('Finished');
+    try {
+      await activity.destroy();
+    } catch (error) {
+      view.note(`! ${name}: could not destroy activity ${activity.id}: ${messageOf(error)}`);
+    }
+    const { agreement } = activity;
+    try {
+      await agreement.terminate('Finished');
+    } catch (error) {
+      unterminated(agreement.id);
+      view.note(`! ${name}: could not terminate agreement ${agreement.id}: ${messageOf(error)}`);
+    }
     view.update();
   }
 }
 
-function trackPayment(event: PaymentEvent, state: Progress, view: View, rented: ReadonlySet<string>): void {
+function trackPayment(
+  event: NodePaymentEvent,
+  state: Progress,
+  view: View,
+  rented: ReadonlySet<string>,
+): void {
   if (event.kind === 'accepted') {
     const { kind, agreementId, amount } = event.document;
     state.spent = event.spent;
@@ -347,7 +424,7 @@ function trackPayment(event: PaymentEvent, state: Progress, view: View, rented: 
     else if (rented.has(agreementId)) state.invoices++;
     if (kind === 'Invoice')
       view.note(`✓ invoice for ${short(agreementId)} accepted: ${amount.toFixed()} GLM`);
-  } else if (event.kind !== 'summary') {
+  } else {
     view.note(`! ${event.document.kind} ${short(event.document.id)} not accepted: ${event.kind}`);
   }
   view.update();
@@ -377,6 +454,51 @@ function leaks(devnet: DevnetHandle | undefined, report: CloseReport): DemoLeaks
   };
 }
 
+/** The close report's failures, with ids and messages. */
+function leftOpenOf(report: CloseReport): DemoLeftOpen[] {
+  return report.failures.map(({ resource, operation, error }) => ({
+    kind: resource.kind,
+    id: resource.id,
+    operation,
+    error: messageOf(error),
+  }));
+}
+
+const nameOf = (left: DemoLeftOpen): string => `${left.kind.toLowerCase()} ${left.id}`;
+
+/** Prints what the close left open on stderr, one line each, with its id and why. */
+function tellLeftOpen(io: DemoIo, leftOpen: readonly DemoLeftOpen[]): void {
+  const err = io.stderr ?? process.stderr;
+  for (const left of leftOpen) {
+    err.write(`! left open: ${nameOf(left)} (${left.operation} failed: ${left.error})\n`);
+  }
+}
+
+/** Why the run is not a success (empty when it is). */
+function problemsOf(
+  state: Progress,
+  devnet: DevnetHandle | undefined,
+  leaked: DemoLeaks,
+  leftOpen: readonly DemoLeftOpen[],
+  report: CloseReport,
+): string[] {
+  const problems: string[] = [];
+  if (state.agreements < DEMO_AGREEMENTS)
+    problems.push(`${state.agreements} of ${DEMO_AGREEMENTS} agreements signed`);
+  if (state.commandsOk < DEMO_AGREEMENTS)
+    problems.push(`${state.commandsOk} of ${DEMO_AGREEMENTS} commands succeeded`);
+  if (state.invoices < state.agreements)
+    problems.push(`${state.invoices} of ${state.agreements} invoices accepted`);
+  for (const left of leftOpen)
+    problems.push(`${nameOf(left)} left open (${left.operation} failed: ${left.error})`);
+  for (const { agreement, reason } of report.unsettled)
+    problems.push(`agreement ${agreement.id} not settled (${reason})`);
+  const stillOpen = Object.entries(leaked).filter(([, n]) => n > 0);
+  if (devnet !== undefined && stillOpen.length > 0)
+    problems.push(`devnet still holds ${stillOpen.map(([kind, n]) => `${kind} ${n}`).join(', ')}`);
+  return problems;
+}
+
 function formatSummary(s: DemoSummary, ms: number): string {
   const leaks = Object.entries(s.leaked).map(([k, v]) => `${k} ${v}`);
   const none = Object.values(s.leaked).every((v) => v === 0);
@@ -389,6 +511,8 @@ function formatSummary(s: DemoSummary, ms: number): string {
     ['spent', `${s.spent} GLM`],
     ['leaked', `${none ? 'nothing' : 'SOMETHING'} (${leaks.join(', ')})`],
   ];
+  for (const left of s.leftOpen) rows.push(['left open', `${nameOf(left)} (${left.operation} failed)`]);
+  for (const problem of s.problems) rows.push(['problem', problem]);
   const lines = rows.map(([k, v]) => `  ${k.padEnd(18)} ${v}`);
   return ['', `golem-rx demo on ${s.target}, ${(ms / 1000).toFixed(1)} s`, ...lines, ''].join('\n');
 }

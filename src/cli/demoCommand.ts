@@ -27,6 +27,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext, state: Ru
             env: ctx.env,
             isTTY: ctx.isTTY,
             interrupt: ctx.interrupt,
+            leftovers: ctx.leftovers,
           });
         } catch (err) {
           if (isDemoError(err) && err.reason === 'usage')

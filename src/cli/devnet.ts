@@ -1,6 +1,8 @@
 /**
- * `golem-rx devnet`: starts a devnet in the foreground, prints its URL and app key, and stops
- * cleanly on SIGINT/SIGTERM.
+ * `golem-rx devnet`: starts a devnet in the foreground, prints the variables a client needs as
+ * `export NAME=value` lines (every other line is a `#` comment, so the output can be sourced),
+ * and stops cleanly on SIGINT/SIGTERM. The app key is `--app-key`, else `YAGNA_APPKEY` from the
+ * environment, else a random one.
  *
  * ```text
  * golem-rx devnet [--port 7465] [--host 127.0.0.1] [--providers 20] [--seed 1] [--app-key KEY]
@@ -21,25 +23,32 @@ export const DEVNET_USAGE = `Usage: golem-rx devnet [options]
 Starts a local yagna twin with simulated providers.
 
 Options:
-  --port <n>            TCP port (default 7465; 0 picks a free one)
+  --port <n>            TCP port, 0-65535 (default 7465; 0 picks a free one)
   --host <addr>         interface to bind (default 127.0.0.1)
   --providers <n>       number of simulated providers (default 20)
   --seed <n>            PRNG seed; the same seed gives the same market (default 1)
-  --app-key <key>       app key clients must present (default: random)
+  --app-key <key>       app key clients must present (default: $YAGNA_APPKEY, else random)
   --latency <ms>        latency added to every request (default 0)
   --faults <spec>       faults, e.g. 'http:500@GET /market-api/v1/demands/*/events:times=2;provider:rejectCounter:p=0.3'
   --subnets <mix>       subnet mix of the providers, e.g. public=3,devnet-beta=1 (default public)
   --max-agreements <n>  most agreements a provider holds at once (default unlimited)
   -h, --help            show this help
+
+Prints export lines for YAGNA_API_URL, YAGNA_APPKEY and GOLEM_REGISTRY_URL (devnet's image registry).
 `;
 
 /**
  * Parses `golem-rx devnet` flags into devnet options.
  *
+ * @param argv the arguments after `devnet`
+ * @param env where `YAGNA_APPKEY` is read when `--app-key` is not given (default: none)
  * @returns `undefined` when `--help` was asked for.
  * @throws DevnetConfigError on an unknown flag or a malformed value.
  */
-export function parseDevnetArgs(argv: readonly string[]): DevnetOptions | undefined {
+export function parseDevnetArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): DevnetOptions | undefined {
   let values;
   try {
     ({ values } = parseArgs({
@@ -72,7 +81,7 @@ export function parseDevnetArgs(argv: readonly string[]): DevnetOptions | undefi
     host: values.host,
     providers: values.providers,
     seed: values.seed,
-    appKey: values['app-key'],
+    appKey: values['app-key'] ?? envAppKey(env),
     latency: values.latency,
     faults: values.faults,
     subnets: values.subnets,
@@ -99,16 +108,22 @@ export interface DevnetFlags {
  * @throws DevnetConfigError on a malformed value
  */
 export function devnetOptionsFromFlags(flags: DevnetFlags): DevnetOptions {
-  const int = (name: string, text: string | undefined, min: number): number | undefined => {
+  const int = (
+    name: string,
+    text: string | undefined,
+    min: number,
+    max = Number.MAX_SAFE_INTEGER,
+  ): number | undefined => {
     if (text === undefined) return undefined;
     const n = Number(text);
-    if (text.trim() === '' || !Number.isInteger(n) || n < min) {
-      throw new DevnetConfigError(`--${name} must be an integer >= ${min}`, { option: name, value: text });
+    if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+      throw new DevnetConfigError(`--${name} must be an integer ${range}`, { option: name, value: text });
     }
     return n;
   };
   const options: { -readonly [K in keyof DevnetOptions]: DevnetOptions[K] } = {
-    port: int('port', flags.port, 0) ?? 7465,
+    port: int('port', flags.port, 0, MAX_PORT) ?? 7465,
   };
   const providers = int('providers', flags.providers, 0);
   const seed = flags.seed === undefined ? undefined : int('seed', flags.seed, Number.MIN_SAFE_INTEGER);
@@ -117,7 +132,11 @@ export function devnetOptionsFromFlags(flags: DevnetFlags): DevnetOptions {
   if (flags.host !== undefined) options.host = flags.host;
   if (providers !== undefined) options.providers = providers;
   if (seed !== undefined) options.seed = seed;
-  if (flags.appKey !== undefined) options.appKey = flags.appKey;
+  if (flags.appKey !== undefined) {
+    if (flags.appKey.trim() === '')
+      throw new DevnetConfigError('--app-key must not be empty', { option: 'app-key' });
+    options.appKey = flags.appKey;
+  }
   if (latency !== undefined) options.latency = latency;
   if (flags.faults !== undefined) options.faults = flags.faults;
   if (flags.subnets !== undefined) options.subnets = parseSubnets(flags.subnets);
@@ -148,19 +167,24 @@ export function parseSubnets(text: string): Record<string, number> {
 }
 
 /**
- * Runs `golem-rx devnet`: starts the devnet, prints its URL and app key, and resolves once
- * it has stopped after SIGINT or SIGTERM.
+ * Runs `golem-rx devnet`: starts the devnet, prints its variables (see {@link serveDevnet}), and
+ * resolves once it has stopped after SIGINT or SIGTERM.
  *
  * @param argv the arguments after `devnet`.
- * @param io where to print (default: the process's stdout) and which process signals to honour.
+ * @param io where to print (default: the process's stdout), which process signals to honour and
+ *   the environment `YAGNA_APPKEY` is read from (default: the process's).
  */
 export async function runDevnetCommand(
   argv: string[],
-  io: { print?: (line: string) => void; signals?: NodeJS.EventEmitter } = {},
+  io: {
+    print?: (line: string) => void;
+    signals?: NodeJS.EventEmitter;
+    env?: Readonly<Record<string, string | undefined>>;
+  } = {},
 ): Promise<void> {
   const print = io.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const signals = io.signals ?? process;
-  const options = parseDevnetArgs(argv);
+  const options = parseDevnetArgs(argv, io.env ?? process.env);
   if (options === undefined) {
     print(DEVNET_USAGE);
     return;
@@ -178,8 +202,28 @@ export async function runDevnetCommand(
 }
 
 /**
- * Starts a devnet, prints its URL and app key, and resolves once it has stopped after `stop`
- * aborted.
+ * The lines `golem-rx devnet` prints for a running devnet: `export NAME=value` for
+ * `YAGNA_API_URL`, `YAGNA_APPKEY` and `GOLEM_REGISTRY_URL` (values quoted for a POSIX shell when
+ * needed), the rest as `#` comments, so that a shell can source them.
+ *
+ * @param devnet the running devnet
+ * @returns the lines, without newlines
+ */
+export function devnetEnvLines(
+  devnet: Pick<DevnetHandle, 'url' | 'appKey' | 'registryUrl' | 'providers'>,
+): string[] {
+  return [
+    `# devnet listening on ${devnet.url} with ${devnet.providers.length} providers`,
+    `export YAGNA_API_URL=${shellWord(devnet.url)}`,
+    `export YAGNA_APPKEY=${shellWord(devnet.appKey)}`,
+    `export GOLEM_REGISTRY_URL=${shellWord(devnet.registryUrl)}`,
+    '# Press Ctrl+C to stop.',
+  ];
+}
+
+/**
+ * Starts a devnet, prints its variables ({@link devnetEnvLines}), and resolves once it has
+ * stopped after `stop` aborted.
  *
  * @param options the devnet's options
  * @param print where the lines go
@@ -191,20 +235,31 @@ export async function serveDevnet(
   stop: AbortSignal,
 ): Promise<void> {
   const devnet: DevnetHandle = await startDevnet(options);
-  print(`devnet listening on ${devnet.url} with ${devnet.providers.length} providers`);
-  print(`YAGNA_API_URL=${devnet.url}`);
-  print(`YAGNA_APPKEY=${devnet.appKey}`);
-  print('Press Ctrl+C to stop.');
+  for (const line of devnetEnvLines(devnet)) print(line);
   if (!stop.aborted) {
     await new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
   }
   await devnet.stop();
-  print('devnet stopped');
+  print('# devnet stopped');
+}
+
+/** The largest TCP port. */
+const MAX_PORT = 65_535;
+
+/** `YAGNA_APPKEY` from `env`, when set and not blank. */
+function envAppKey(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const key = env.YAGNA_APPKEY;
+  return key === undefined || key.trim() === '' ? undefined : key;
+}
+
+/** `value` as one POSIX shell word: as it is when it is plain, else single-quoted. */
+function shellWord(value: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
  * Registers `devnet` on the program, with the flags of {@link DEVNET_USAGE}; `--app-key` is the
- * global option (only its explicit value: the devnet does not adopt `YAGNA_APPKEY`).
+ * global option, else `YAGNA_APPKEY` from the environment (the devnet then accepts that key).
  *
  * @param program the root command
  * @param ctx the injected world (Ctrl-C is `ctx.interrupt`)
@@ -214,7 +269,7 @@ export function registerDevnetCommand(program: Command, ctx: CliContext, state: 
   program
     .command('devnet')
     .description('start devnet, a local yagna twin with simulated providers, until Ctrl-C')
-    .option('--port <n>', 'TCP port (0 picks a free one)', '7465')
+    .option('--port <n>', 'TCP port, 0-65535 (0 picks a free one)', '7465')
     .option('--host <addr>', 'interface to bind', '127.0.0.1')
     .option('--providers <n>', 'number of simulated providers', '20')
     .option('--seed <n>', 'PRNG seed; the same seed gives the same market', '1')
@@ -225,10 +280,15 @@ export function registerDevnetCommand(program: Command, ctx: CliContext, state: 
     )
     .option('--subnets <mix>', 'subnet mix of the providers, e.g. public=3,devnet-beta=1')
     .option('--max-agreements <n>', 'most agreements a provider holds at once')
-    .addHelpText('after', '\nThe app key clients must present is --app-key (default: a random one, printed).')
+    .addHelpText(
+      'after',
+      '\nThe app key clients must present is --app-key, else $YAGNA_APPKEY, else a random one.\n' +
+        'Prints export lines for YAGNA_API_URL, YAGNA_APPKEY and GOLEM_REGISTRY_URL: eval or source them.',
+    )
     .action(
       action<Omit<DevnetFlags, 'appKey'>>(ctx, state, async (rt, flags) => {
-        const options = devnetOptionsFromFlags({ ...flags, appKey: rt.globals.appKey });
+        const appKey = rt.globals.appKey ?? envAppKey(ctx.env);
+        const options = devnetOptionsFromFlags({ ...flags, appKey });
         await serveDevnet(options, (line) => rt.out.line(line), rt.interrupt);
       }),
     );

@@ -1,21 +1,18 @@
 /**
  * `golem-rx`: the process wrapper of the command line. It builds the context from the process
  * (streams, environment, terminals), turns the first Ctrl-C / SIGTERM into the interrupt signal
- * (a second Ctrl-C exits at once with 130), treats a closed stdout (`golem-rx find-node … | head`)
- * as an interrupt too, runs the program and sets the exit code.
+ * (a second one while the command cleans up only says so; a third exits at once with 130, listing
+ * what was left open and recording it for `--mine`: see shutdown.ts), treats a closed stdout
+ * (`golem-rx find-node … | head`) as an interrupt too, runs the program and sets the exit code.
  * Everything else lives in `program.ts`.
  */
+import { Leftovers } from './leftovers.js';
 import { runCli } from './program.js';
+import { handleInterrupts } from './shutdown.js';
 
 const interrupt = new AbortController();
-let interrupts = 0;
-const onSignal = (): void => {
-  interrupts += 1;
-  if (interrupts > 1) process.exit(130);
-  interrupt.abort();
-};
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
+const leftovers = new Leftovers();
+const signals = handleInterrupts({ interrupt, leftovers });
 // The reader went away (EPIPE): stop like on Ctrl-C, so that streams clean up what they started.
 const onStdoutError = (err: NodeJS.ErrnoException): void => {
   if (err.code !== 'EPIPE') process.stderr.write(`golem-rx: cannot write to stdout: ${err.message}\n`);
@@ -34,7 +31,8 @@ const code = await runCli(process.argv.slice(2), {
     stderr: process.stderr.isTTY === true,
   },
   interrupt: interrupt.signal,
+  leftovers,
 });
-process.off('SIGINT', onSignal);
-process.off('SIGTERM', onSignal);
+signals.remove();
+leftovers.stop();
 process.exitCode = code;

@@ -4,14 +4,22 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { Decimal } from 'decimal.js';
+import { AMOUNT_DECIMALS } from '../api/amounts.js';
 import type { DocumentStatus } from '../api/types/index.js';
 
 const AMOUNT = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
 const DURATION = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?$/;
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
+/** The longest duration a timer can wait (2^31 − 1 ms, about 24.8 days = 596 h). */
+export const MAX_DURATION_MS = 2_147_483_647;
+
+/** The furthest an expiry may lie ahead: 10 years (87 600 h). */
+export const MAX_EXPIRY_MS = 10 * 365 * 24 * 3_600_000;
+
 /**
- * A positive GLM amount in plain decimal notation (`5`, `0.25`, `.5`); no sign, no exponent.
+ * A positive GLM amount in plain decimal notation (`5`, `0.25`, `.5`); no sign, no exponent, at
+ * most 18 decimals (GLM is an ERC-20 token with 18 decimals: a finer amount cannot be paid).
  * @throws InvalidArgumentError otherwise
  */
 export function parseAmount(text: string): Decimal {
@@ -21,20 +29,49 @@ export function parseAmount(text: string): Decimal {
   }
   const amount = new Decimal(trimmed);
   if (amount.lte(0)) throw new InvalidArgumentError(`the amount must be above 0, got "${text}"`);
+  if (amount.decimalPlaces() > AMOUNT_DECIMALS) {
+    throw new InvalidArgumentError(
+      `GLM has ${AMOUNT_DECIMALS} decimals: the smallest amount is 0.${'0'.repeat(AMOUNT_DECIMALS - 1)}1, got "${text}"`,
+    );
+  }
   return amount;
 }
 
+/** The milliseconds of a duration text, rounded, or `undefined` when it is not one. */
+function durationMs(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  const ms = match === null ? NaN : Math.round(Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? NaN));
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
+const DURATION_EXAMPLES = 'a duration such as 30s, 5m, 1h or plain seconds';
+
 /**
- * A positive duration in milliseconds: `30s`, `5m`, `1h`, `250ms`, or plain seconds (`45`, `1.5`).
+ * A positive duration in milliseconds: `30s`, `5m`, `1h`, `250ms`, or plain seconds (`45`, `1.5`),
+ * at most {@link MAX_DURATION_MS} (what a timer can wait).
  * @throws InvalidArgumentError otherwise
  */
 export function parseDuration(text: string): number {
-  const match = DURATION.exec(text.trim());
-  const ms = match === null ? NaN : Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? NaN);
-  if (!Number.isFinite(ms) || ms <= 0) {
-    throw new InvalidArgumentError(`expected a duration such as 30s, 5m, 1h or plain seconds, got "${text}"`);
+  const ms = durationMs(text);
+  if (ms === undefined) throw new InvalidArgumentError(`expected ${DURATION_EXAMPLES}, got "${text}"`);
+  if (ms > MAX_DURATION_MS) {
+    throw new InvalidArgumentError(`expected a duration of at most 596h (about 24 days), got "${text}"`);
   }
-  return Math.round(ms);
+  return ms;
+}
+
+/**
+ * How far ahead something expires, in milliseconds: a duration as {@link parseDuration} reads
+ * it, at most {@link MAX_EXPIRY_MS} (10 years), so that now + it is always a valid date.
+ * @throws InvalidArgumentError otherwise
+ */
+export function parseExpiry(text: string): number {
+  const ms = durationMs(text);
+  if (ms === undefined) throw new InvalidArgumentError(`expected ${DURATION_EXAMPLES}, got "${text}"`);
+  if (ms > MAX_EXPIRY_MS) {
+    throw new InvalidArgumentError(`expected an expiry of at most 87600h (10 years), got "${text}"`);
+  }
+  return ms;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { ServerCounters } from './server.js';
 
 /** How to start a devnet. Every option has a default; `startDevnet()` works. */
 export interface DevnetOptions {
-  /** TCP port; `0` picks a free one. @default 0 (the CLI defaults to 7465, yagna's port) */
+  /** TCP port, 0–65535; `0` picks a free one. @default 0 (the CLI defaults to 7465, yagna's port) */
   readonly port?: number;
   /** Interface to bind. @default '127.0.0.1' */
   readonly host?: string;
@@ -16,7 +16,10 @@ export interface DevnetOptions {
   readonly providers?: number;
   /** Seed of the PRNG: the same seed gives the same market (providers, offers, ids). @default 1 */
   readonly seed?: number;
-  /** The app key clients must present. @default a random 32-hex key */
+  /**
+   * The app key clients must present (e.g. `process.env.YAGNA_APPKEY`, to serve clients already
+   * configured with it; devnet itself never reads the environment). @default a random 32-hex key
+   */
   readonly appKey?: string;
   /** The app key's name (`GET /me`). @default 'devnet' */
   readonly appKeyName?: string;
@@ -71,6 +74,11 @@ export interface DevnetHandle {
   readonly url: string;
   /** The app key (use as `YAGNA_APPKEY`). */
   readonly appKey: string;
+  /**
+   * Base URL of devnet's image registry (use as `GOLEM_REGISTRY_URL`, or `registryUrl` of
+   * `vmPackage`): the same server, so images named by tag resolve offline.
+   */
+  readonly registryUrl: string;
   /** The requestor identity behind the app key. */
   readonly requestorId: string;
   /** The simulated providers. */

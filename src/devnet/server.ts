@@ -1,6 +1,7 @@
 /**
  * The HTTP server of devnet (fastify 5): JSON bodies parsed leniently (an empty body is no
- * body, as yagna allows for optional `Reason`s), yagna's app-key check with its text/plain
+ * body, as yagna allows for optional `Reason`s) but nested at most 128 levels (serde_json's
+ * recursion limit: deeper is a 400, as in yagna), yagna's app-key check with its text/plain
  * 401s, global latency and per-endpoint HTTP faults, and yagna-style `{"message"}` errors.
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -9,6 +10,7 @@ import { Subscription, timer, type SchedulerLike } from 'rxjs';
 import { isDevnetHttpError, DevnetHttpError } from './errors/DevnetHttpError.js';
 import type { DevnetFaultPlan } from './faults.js';
 import { MAX_TIMER_MS, queryParam } from './http.js';
+import { jsonDepthExceededAt, MAX_JSON_DEPTH } from './jsonDepth.js';
 
 /** Options of {@link createDevnetServer}. */
 export interface DevnetServerOptions {
@@ -71,6 +73,16 @@ export function createDevnetServer(options: DevnetServerOptions): {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') {
       done(null, undefined);
+      return;
+    }
+    const tooDeep = jsonDepthExceededAt(text);
+    if (tooDeep !== undefined) {
+      done(
+        new DevnetHttpError(
+          400,
+          `Invalid JSON body: recursion limit exceeded (arrays and objects nested deeper than ${MAX_JSON_DEPTH} levels) at position ${tooDeep}`,
+        ),
+      );
       return;
     }
     try {

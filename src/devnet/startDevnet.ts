@@ -40,6 +40,12 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
   }
   if (!(latency >= 0))
     throw new DevnetConfigError('latency must be >= 0 ms', { option: 'latency', value: String(latency) });
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new DevnetConfigError('port must be an integer from 0 to 65535', {
+      option: 'port',
+      value: String(port),
+    });
   if (!Number.isInteger(seed))
     throw new DevnetConfigError('seed must be an integer', { option: 'seed', value: String(seed) });
   const appKey = options.appKey ?? randomBytes(16).toString('hex');
@@ -106,17 +112,18 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
   };
 
   try {
-    await app.listen({ port: options.port ?? 0, host });
+    await app.listen({ port, host });
   } catch (err) {
     await stop();
     throw err;
   }
   const address = app.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
+  const url = `http://${urlHost(host)}:${typeof address === 'object' && address !== null ? address.port : port}`;
 
   return {
-    url: `http://${urlHost(host)}:${port}`,
+    url,
     appKey,
+    registryUrl: url,
     requestorId: ctx.requestorId,
     providers: providers.map((p) => ({
       id: p.id,

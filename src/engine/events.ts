@@ -15,6 +15,8 @@ export type ProposalRejection =
   | 'score'
   /** It expired before its turn. */
   | 'expired'
+  /** Its provider already gave a draft (only with `negotiate`'s `distinctProviders`). */
+  | 'provider'
   /** The provider rejected our counter-proposal, or the call failed. */
   | 'counter'
   /** We rejected the provider's draft: no task needed it, or its provider already works for us. */

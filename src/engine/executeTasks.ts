@@ -130,6 +130,8 @@ export function executeTasks<D, R>(
               emit,
               () => stop.next('budget'),
               scheduler,
+              // the node's payer pays from the job's allocation (its total is the budget), else the job pays
+              node.config.payments.enabled ? 'node' : 'job',
             );
             const runner = new WorkerRunner(worker, storage, scheduler);
             const abort$ =

@@ -1,7 +1,9 @@
 /**
- * The money of a task job: `acceptPayments` over the debit notes and invoices of the job's
- * agreements, from the moment the job starts (so a long first batch is paid on time), never over
- * the budget; and the wait for the invoices at the end.
+ * The money of a task job: the debit notes and invoices of the job's agreements paid from the
+ * moment the job starts (so a long first batch is paid on time), never over the budget; and the
+ * wait for the invoices at the end. Who pays depends on the node: with its payer on (the default),
+ * the node pays them (from the job's allocation, whose total is the budget) and the job only
+ * follows `node.payments$`; with `payments: false`, the job runs its own `acceptPayments`.
  *
  * @internal
  * @module
@@ -13,9 +15,16 @@ import { PaymentRefusedError } from '../errors/PaymentRefusedError.js';
 import { type PayableDocument, type PaymentEvent, acceptPayments } from '../operators/acceptPayments.js';
 import type { Allocation } from '../resources/Allocation.js';
 import type { GolemNode } from '../resources/GolemNode.js';
+import type { NodePaymentEvent } from '../resources/nodePayments.js';
 import type { JobEvent } from './events.js';
 
 type Document = PayableDocument<Allocation>;
+
+/**
+ * Who pays the job's documents: the node's payer (`node.payments$` is only followed), or the job
+ * itself (`acceptPayments` over the node's documents, for a node with `payments: false`).
+ */
+export type JobPayer = 'node' | 'job';
 
 /** Pays what the job's agreements bill. */
 export class JobPayments {
@@ -31,6 +40,7 @@ export class JobPayments {
    * @param emit reports payment events
    * @param overBudget called when a document was refused for the budget
    * @param scheduler the clock of the price checks and of the invoice wait
+   * @param payer who pays (see {@link JobPayer})
    */
   constructor(
     private readonly node: GolemNode,
@@ -39,6 +49,7 @@ export class JobPayments {
     private readonly emit: (event: JobEvent) => void,
     private readonly overBudget: (agreementId: string) => void,
     private readonly scheduler: SchedulerLike,
+    private readonly payer: JobPayer = 'job',
   ) {}
 
   /** What the job accepted to pay so far. */
@@ -57,11 +68,19 @@ export class JobPayments {
   }
 
   /**
-   * Accepts the job's documents while subscribed (`acceptPayments`: prices checked against the
-   * agreement, the budget kept). Emits nothing; errors when the node's payment polls fail for good.
+   * Follows the payments of the job's documents while subscribed: the node's payer's events, or
+   * (`payer: 'job'`) its own `acceptPayments` (prices checked against the agreement, the budget
+   * kept). Emits nothing; errors when the node's payment polls fail for good.
    */
   run$(): Observable<never> {
     const { node } = this;
+    if (this.payer === 'node') {
+      return node.payments$.pipe(
+        filter((event: NodePaymentEvent) => this.invoiced.get(event.document.agreementId) === false),
+        tap((event) => this.record(event)),
+        ignoreElements(),
+      );
+    }
     // The resource layer's DebitNote and Invoice are acceptPayments documents.
     const documents$ = merge<Document[]>(node.debitNotes$, node.invoices$).pipe(
       filter((doc) => this.invoiced.get(doc.agreementId) === false),
@@ -123,7 +142,8 @@ export class JobPayments {
     switch (event.kind) {
       case 'accepted': {
         const doc = event.document;
-        this.total = event.spent;
+        // `amount` is what this document charged; the event's `spent` may count other jobs (node payer)
+        this.total = this.total.plus(event.amount);
         if (doc.kind === 'Invoice') {
           this.emit({
             type: 'invoiceAccepted',

@@ -67,6 +67,7 @@ export interface SummarizeConfig {
 const emptyRejections = (): Record<ProposalRejection, number> => ({
   score: 0,
   expired: 0,
+  provider: 0,
   counter: 0,
   draft: 0,
 });

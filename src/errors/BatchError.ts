@@ -1,9 +1,20 @@
 import { GolemRxError, errorGuard } from './GolemRxError.js';
 
+/** Why a batch ended before its last command succeeded. */
+export type BatchErrorReason =
+  /** A command's result is `Error` (the exe-unit's message, stdout and stderr are attached). */
+  | 'commandFailed'
+  /** The node closed (`node.close()`) before the batch finished: its results are no longer followed. */
+  | 'nodeClosed'
+  /** The activity was destroyed, or its agreement ended, before the batch finished. */
+  | 'activityClosed';
+
 /**
- * A command of an ExeScript batch failed (its result is `Error`), which ends the batch:
- * `batch.results$` emits the results before it and then errors with this. It names the failed
- * command and carries what the exe-unit said.
+ * An ExeScript batch ended before its last command succeeded: `batch.results$` emits the results
+ * before that point and then errors with this. `reason` says why: a command failed
+ * (`commandFailed`, its result is `Error`: the error names it and carries what the exe-unit
+ * said), or the node or the activity closed while it ran (`nodeClosed`, `activityClosed`: then
+ * `commandIndex` is the command that had not finished).
  *
  * @example
  * ```ts
@@ -12,11 +23,13 @@ import { GolemRxError, errorGuard } from './GolemRxError.js';
  */
 export class BatchError extends GolemRxError {
   override readonly name = 'BatchError' as const;
+  /** Why the batch ended. */
+  readonly reason: BatchErrorReason;
   /** The activity the batch ran on. */
   readonly activityId: string;
   /** The batch. */
   readonly batchId: string;
-  /** Index of the failed command in the script. */
+  /** Index of the failed command in the script (the unfinished one when the node or activity closed). */
   readonly commandIndex: number;
   /** The failed command's name (`deploy`, `start`, `run`, `transfer`, …), when known. */
   readonly command: string | undefined;
@@ -29,6 +42,8 @@ export class BatchError extends GolemRxError {
 
   constructor(
     context: {
+      /** @default 'commandFailed' */
+      reason?: BatchErrorReason;
       activityId: string;
       batchId: string;
       commandIndex: number;
@@ -39,12 +54,17 @@ export class BatchError extends GolemRxError {
     },
     options?: { cause?: unknown },
   ) {
+    const reason = context.reason ?? 'commandFailed';
+    const command = `${context.commandIndex}${context.command === undefined ? '' : ` (${context.command})`}`;
     super(
-      `Command ${context.commandIndex}${context.command === undefined ? '' : ` (${context.command})`} of batch ` +
-        `${context.batchId} failed` +
-        (context.message === undefined || context.message === null ? '' : `: ${context.message}`),
+      reason === 'commandFailed'
+        ? `Command ${command} of batch ${context.batchId} failed` +
+            (context.message === undefined || context.message === null ? '' : `: ${context.message}`)
+        : `Batch ${context.batchId} on activity ${context.activityId} stopped at command ${command}: ` +
+            (reason === 'nodeClosed' ? 'the node closed' : 'the activity closed'),
       options,
     );
+    this.reason = reason;
     this.activityId = context.activityId;
     this.batchId = context.batchId;
     this.commandIndex = context.commandIndex;

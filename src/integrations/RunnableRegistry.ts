@@ -56,8 +56,10 @@ interface Entry {
  *   every call returns the same report.
  *
  * On a signal it shuts down and then sends the signal to the process again, so that its default
- * action (exit) applies once everything has stopped; a second signal during the drain does so at
- * once. A runnable that crashes is reported (`state: 'failed'`, `lastError`, a
+ * action (exit) applies once everything has stopped. A second signal during the drain is ignored
+ * with a message on stderr ("still cleaning up: press Ctrl-C again to force the exit"), so that
+ * an impatient Ctrl-C does not cut the node's cleanup short; a third one gives up waiting and
+ * re-raises at once. A runnable that crashes is reported (`state: 'failed'`, `lastError`, a
  * `RunnableChanged` event); with `shutdownOnFailure` it also shuts the others down.
  *
  * The registry is a {@link Runnable} itself: `run()` starts everything and settles when all have
@@ -248,6 +250,7 @@ export class RunnableRegistry implements Runnable {
 
   private async drain(reason: string): Promise<ShutdownReport> {
     this.lifecycle = 'stopping';
+    this.signals.cleaningUp();
     for (const entry of this.entries) void this.stop(entry, reason);
     const all = Promise.all(this.entries.map((e) => e.settled ?? Promise.resolve()));
     const outcome = await firstValueFrom(
@@ -278,7 +281,7 @@ export class RunnableRegistry implements Runnable {
 
   private onSignal(signal: NodeJS.Signals): void {
     if (this.shutdown !== undefined) {
-      // a second signal while draining: give up waiting
+      // the forcing signal while draining (the one before it only got a message): give up waiting
       if (this.exitOnSignal) this.signals.reraise(signal);
       return;
     }
@@ -329,7 +332,8 @@ export interface RunnableRegistryConfig {
   signals?: readonly NodeJS.Signals[] | false;
   /**
    * After a signal-triggered shutdown, send the signal to the process again (handlers removed),
-   * so that it exits as it would have; a second signal during the drain does so at once.
+   * so that it exits as it would have; during the drain a second signal only gets a message on
+   * stderr, a third does so at once.
    * @default true
    */
   exitOnSignal?: boolean;

@@ -1,3 +1,4 @@
+import { assertCleanClose } from '../errors/IncompleteCloseError.js';
 import type { Runnable } from './Runnable.js';
 
 /**
@@ -23,7 +24,9 @@ export interface RunnableFromNodeConfig {
  * `run()` calls `node.start()` and then holds until `abort()`; on abort it awaits `node.close()`
  * (which closes the node's resources: activities, agreements, demands, allocations) and resolves.
  * It rejects when `start()` or `close()` rejects: the node could not start (it is then not
- * closed: a node that did not start holds nothing), or could not be released. An `abort()` during
+ * closed: a node that did not start holds nothing), or could not be released; and with
+ * `IncompleteCloseError` when `close()` resolves with a report that is not `ok` (resources left
+ * open, agreements unsettled). An `abort()` during
  * `start()` closes the node as soon as it has started.
  *
  * @param node - the node; its owner should let the runnable close it.
@@ -48,7 +51,7 @@ export function runnableFromNode(node: StartableNode, config: RunnableFromNodeCo
     if (aborted) return;
     await node.start();
     await stopped;
-    await node.close();
+    assertCleanClose(await node.close());
   };
   return {
     name: config.name ?? 'golem-node',

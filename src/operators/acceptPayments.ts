@@ -9,11 +9,15 @@ export type {
   PayableAgreementTerms,
   PayableDocument,
   PaymentEvent,
+  PaymentRejection,
+  RejectionOutcome,
+  SkipReason,
 } from './internals/acceptPaymentsTypes.js';
 
 /**
- * Accepts the debit notes and invoices that arrive, as long as each is within its agreement's
- * prices and the budget, and reports what it did with each one as a {@link PaymentEvent}.
+ * Accepts the debit notes and invoices that arrive, as long as each is within the agreed prices
+ * applied to the usage the provider reported, and within the budget; never pays twice; reports
+ * what it did with each one as a {@link PaymentEvent}. docs/payments.md states the policy.
  *
  * <span class="informal">yapapi's payment loop as an operator over
  * `merge(node.debitNotes$, node.invoices$)`. Subscribe before the first agreement is confirmed:
@@ -21,34 +25,45 @@ export type {
  * agreement.</span>
  *
  * ```text
- * source:     -d-e-----i-|     d, e: debit notes of one activity (totals 1, 3); i: its invoice (3)
+ * source:     -d-e-----i--f-|   d, e: debit notes of one activity (totals 0.2, 0.3); i: its invoice
+ *                               (0.4); f: a debit note of that activity arriving after i
  * d.accept     -|
  * e.accept       -|
- * i.accept             -|
- * result:     --D-E-----I(s|)  D: accepted 1; E: accepted 2 (the delta); I: accepted 0; s: summary
+ * i.usage              -(u|)    the activity's usage (`activityUsage`), worth 0.4 at its prices
+ * i.accept              -|
+ * result:     --D-E------IF-(s|)
  * ```
  *
- * For each document it:
- * 1. skips it if it was accepted before or is being processed (a refused one is checked again
- *    when it comes again);
- * 2. checks its price against its agreement's terms (`document.agreementTerms()`, read once per
- *    agreement): a **debit note** may not exceed the linear price of its usage counters
- *    (`usageCounterVector`), and the counters may not exceed what the time since approval allows
- *    (duration ≤ elapsed, CPU seconds ≤ elapsed × `golem.inf.cpu.threads`; without counters the
- *    price of that bound is the limit); an **invoice** may not exceed the larger of the debit notes
- *    accepted for its agreement and the price of the time bound for each of its activities.
- *    Limits get `grace`: `limit × (1 + ratio) + amount`. Over: an `overPrice` event;
- * 3. checks the budget: what it charges is, as yagna counts it, the delta over the last debit note
- *    accepted for its activity (for an invoice: over the debit notes accepted for its agreement).
- *    If that would take `spent + being accepted` over `budget`: an `overBudget` event;
- * 4. accepts it for its full amount (`document.accept(allocation, amount)`): an `accepted` event,
- *    or `failed` if the call (or reading the terms) failed.
+ * D: accepted, charges 0.2; E: accepted, charges 0.1 (debit notes are cumulative: the delta);
+ * I: accepted, charges 0.1 (what the debit notes did not cover); F: `skipped` (`invoiced`);
+ * s: the summary, spent 0.4 (`marbles/acceptPayments.marbles.test.ts` runs this diagram).
  *
- * Documents of one agreement are processed one at a time, in arrival order; different agreements
- * concurrently (`concurrency`). Cold: each subscription has its own ledger and budget. When the
- * source completes (the node closes) and nothing is in flight, it emits a `summary` with what was
- * spent and the agreements billed whose invoice was not accepted (`unpaid`), and completes.
- * Errors: only the source's (refusals and failed calls are events). Unsubscribing aborts the accept
+ * For each document, in arrival order per agreement:
+ * 1. **Never twice.** It skips an id accepted before or being processed (a refused or failed one
+ *    is checked again when it comes again). A debit note of an agreement whose invoice was taken
+ *    up, or an invoice of an agreement whose invoice was accepted, is `skipped` (`invoiced`); a
+ *    debit note whose total is below the one accepted for its activity is `skipped`
+ *    (`superseded`): debit notes are cumulative, never additive.
+ * 2. **Price.** The cost of an activity is the agreement's linear price (`document.agreementTerms()`,
+ *    read once per agreement) of the usage reported for it: `start + Σ coeff_i × usage_i`. A
+ *    **debit note** may not exceed the cost of its own counters; an **invoice** the sum over its
+ *    activities of the cost of the last usage reported for each (the highest counters of its
+ *    debit notes and of `document.activityUsage(id)`). Counters above what the time since
+ *    approval allows (duration ≤ elapsed, CPU seconds ≤ elapsed × `golem.inf.cpu.threads`) are
+ *    `usage`; an activity without reported usage costs the price of that time bound
+ *    (`unreportedUsage`). Limits get `grace`: `cost × (1 + ratio) + amount`. Over: it is rejected
+ *    through `document.reject` (once; yagna answers 501) and an `overPrice` event says so.
+ * 3. **Budget.** What it charges is, as yagna counts it, the amount over what was accepted
+ *    before (a debit note: over the last total of its activity; an invoice: over the debit notes
+ *    of its agreement). If that would take `spent + being accepted` over `budget`: `overBudget`.
+ * 4. **Accept** for the full amount (`document.accept(allocation, amount)`): an `accepted` event,
+ *    or `failed` if the call (or reading the terms or the usage) failed.
+ *
+ * Documents of one agreement are processed one at a time; different agreements concurrently
+ * (`concurrency`). Cold: each subscription has its own ledger and budget. When the source
+ * completes (the node closes) and nothing is in flight, it emits a `summary` with what was spent
+ * and the agreements billed whose invoice was not accepted (`unpaid`), and completes.
+ * Errors: only the source's (refusals and failed calls are events). Unsubscribing aborts the
  * calls in flight.
  *
  * @param config - see {@link AcceptPaymentsConfig}.
@@ -57,7 +72,7 @@ export type {
  * @example
  * ```ts
  * merge(node.debitNotes$, node.invoices$)
- *   .pipe(acceptPayments({ allocation, budget: '5', grace: 0.05 }))
+ *   .pipe(acceptPayments({ allocation, budget: '5' }))
  *   .subscribe({
  *     next: (e) => e.kind === 'summary' ? console.log('unpaid', e.unpaid) : e.kind !== 'accepted' && console.warn(e),
  *     error: console.error,
@@ -77,13 +92,17 @@ export function acceptPayments<A>(
   const settings = {
     allocation: config.allocation,
     budget,
-    grace: { ratio: new Decimal(grace.ratio ?? 0.05), amount: new Decimal(grace.amount ?? 0) },
+    grace: { ratio: new Decimal(grace.ratio ?? 0.01), amount: new Decimal(grace.amount ?? 0) },
     clockSkew: checkDuration('acceptPayments', 'clockSkew', config.clockSkew ?? 10_000)!,
+    unreportedUsage: config.unreportedUsage ?? 'bound',
     concurrency: checkCount('acceptPayments', 'concurrency', config.concurrency ?? Infinity),
     scheduler: config.scheduler ?? asyncScheduler,
   };
   if (settings.grace.ratio.isNegative() || settings.grace.amount.isNegative()) {
     throw new RangeError('acceptPayments: grace must be >= 0');
+  }
+  if (settings.unreportedUsage !== 'bound' && settings.unreportedUsage !== 'refuse') {
+    throw new RangeError(`acceptPayments: unreportedUsage must be 'bound' or 'refuse'`);
   }
   return (source) => runAcceptPayments(source, settings);
 }
@@ -95,9 +114,10 @@ export interface AcceptPaymentsConfig<A> {
   /** The most this subscription accepts in all, in GLM (a decimal string, number or `Decimal`). */
   readonly budget: Decimal.Value;
   /**
-   * The tolerance of the price checks: a ratio (`0.05` = 5%), or a ratio and an absolute amount in
-   * GLM; the limit is `limit × (1 + ratio) + amount`.
-   * @default { ratio: 0.05, amount: 0 }
+   * The tolerance of the price checks: a ratio (`0.01` = 1%), or a ratio and an absolute amount in
+   * GLM; the limit is `cost × (1 + ratio) + amount`. The ratio also bounds how far reported
+   * counters may exceed their time bound.
+   * @default { ratio: 0.01, amount: 0 }
    */
   readonly grace?: number | { readonly ratio?: Decimal.Value; readonly amount?: Decimal.Value };
   /**
@@ -106,6 +126,15 @@ export interface AcceptPaymentsConfig<A> {
    * @default 10000
    */
   readonly clockSkew?: number;
+  /**
+   * What an activity costs when the provider reported no usage for it (a debit note without
+   * counters; an invoice's activity without debit-note counters nor `activityUsage`): `'bound'`,
+   * the agreed price of the most it could have used since approval (duration ≤ elapsed + clock
+   * skew, CPU seconds ≤ that × `golem.inf.cpu.threads`; a billed counter without such a bound
+   * makes it `unverifiable`); `'refuse'`, always `unverifiable`.
+   * @default 'bound'
+   */
+  readonly unreportedUsage?: 'bound' | 'refuse';
   /**
    * How many agreements have a document in flight at once.
    * @default Infinity

@@ -2,6 +2,7 @@ import { type OperatorFunction, type SchedulerLike, asyncScheduler } from 'rxjs'
 import type { OnOperatorEvent } from './events.js';
 import { ACTIVITY_UNWANTED_REASON, startActivity } from './internals/createActivityInternals.js';
 import { attempt, checkCount, detach, eventReporter } from './internals/operatorInternals.js';
+import { claimLease } from './internals/handOff.js';
 import { workQueue } from './internals/workQueue.js';
 import type { ActivityOf, AgreementPort } from './ports.js';
 
@@ -48,6 +49,7 @@ export function createActivity<A extends AgreementPort>(
   return workQueue({
     concurrency: checkCount('createActivity', 'concurrency', config.concurrency ?? Infinity),
     work: (agreement: A) => startActivity(agreement, settings),
+    leaseOf: (agreement) => claimLease(agreement),
     abandon: (agreement) =>
       detach(
         attempt(

@@ -8,6 +8,7 @@ import {
   eventReporter,
   rejectDraft,
 } from './internals/operatorInternals.js';
+import { claimLease } from './internals/handOff.js';
 import { workQueue } from './internals/workQueue.js';
 import { type NegotiatedDraft, isNegotiatedDraft } from './lease.js';
 import type { AgreementOf, DraftProposal } from './ports.js';
@@ -63,13 +64,11 @@ export function createAgreement<D extends DraftProposal>(
   return workQueue({
     concurrency: checkCount('createAgreement', 'concurrency', config.concurrency ?? 1),
     work: (item: D | NegotiatedDraft<D>) =>
-      isNegotiatedDraft(item)
-        ? signAgreement(item.draft, item.lease, settings)
-        : signAgreement(item, undefined, settings),
+      signAgreement(isNegotiatedDraft(item) ? item.draft : item, settings),
+    leaseOf: (item) => (isNegotiatedDraft(item) ? item.lease : claimLease(item)),
     abandon: (item) => {
       const draft = isNegotiatedDraft(item) ? item.draft : item;
       detach(rejectDraft(draft, UNWANTED_REASON, report), settings.scheduler);
-      if (isNegotiatedDraft(item)) item.lease.release();
     },
   });
 }

@@ -15,10 +15,14 @@ export type CleanupAction = 'rejectDraft' | 'cancelAgreement' | 'terminateAgreem
  */
 export type OperatorEvent =
   | {
-      /** `score` or `negotiate` dropped a proposal: its score was `null`/negative, or it expired. */
+      /**
+       * `score` or `negotiate` dropped a proposal: its score was `null`/negative (`score`), it
+       * expired (`expired`), or its provider already gave a draft in this subscription
+       * (`provider`, see `negotiate`'s `distinctProviders`).
+       */
       readonly type: 'proposalDropped';
       readonly proposal: OfferProposal;
-      readonly reason: 'score' | 'expired';
+      readonly reason: 'score' | 'expired' | 'provider';
     }
   | {
       /** A counter-proposal failed (the provider rejected it, or the call failed); its slot freed. */

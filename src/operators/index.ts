@@ -31,6 +31,9 @@ export type {
   PayableAgreementTerms,
   PayableDocument,
   PaymentEvent,
+  PaymentRejection,
+  RejectionOutcome,
+  SkipReason,
 } from './acceptPayments.js';
 
 // --- leases and events

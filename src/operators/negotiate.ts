@@ -75,6 +75,7 @@ export function negotiate<P extends OfferProposal>(
       : concurrencyOrConfig;
   const settings = {
     concurrency: checkCount('negotiate', 'concurrency', config.concurrency ?? 1),
+    distinctProviders: config.distinctProviders ?? true,
     respond: config.respond,
     scheduler: config.scheduler ?? asyncScheduler,
     onEvent: config.onEvent,
@@ -89,6 +90,16 @@ export interface NegotiateConfig<P extends OfferProposal = OfferProposal> {
    * @default 1
    */
   concurrency?: number;
+  /**
+   * One draft per provider: while a provider is being countered its other offers wait, and once
+   * it gave a draft its other offers (re-issued or repeated) are dropped (`proposalDropped` with
+   * reason `provider`) for the rest of this subscription, so one `take(n)` never signs two
+   * agreements with one provider, and a provider whose agreement failed (not approved) is not
+   * tried again. `false` counters every offer on its own (the task engine does, keeping its own
+   * per-provider bookkeeping).
+   * @default true
+   */
+  distinctProviders?: boolean;
   /**
    * Builds the counter-proposal for a proposal (called when its turn comes). Return `undefined`
    * (or leave this out) to let the port counter with the demand's properties and constraints.

@@ -17,6 +17,9 @@ import type { PromiseRecord, PromiseStore, PromiseStoreSnapshot } from './Promis
  *
  * One process at a time may own a journal file: there is no cross-process lock.
  *
+ * The journal holds promise results, so it is private: the file is created (or tightened on
+ * open) to mode 0600 and a directory the store creates is 0700, like the CLI's session file.
+ *
  * @example
  * ```ts
  * const store = await FileJournalPromiseStore.open('.golem-rx/promises.jsonl');
@@ -37,19 +40,22 @@ export class FileJournalPromiseStore implements PromiseStore {
   ) {}
 
   /**
-   * Opens (creating it and its directory if needed) the journal at `path` and replays it.
+   * Opens (creating it and its directory if needed) the journal at `path` and replays it. The
+   * file is made 0600 (created so, or tightened when group or others could read it); directories
+   * it creates are 0700.
    * Rejects with {@link PromiseJournalError} when the file is corrupt or cannot be read or written.
    */
   static async open(path: string): Promise<FileJournalPromiseStore> {
     const file = resolve(path);
     try {
-      await mkdir(dirname(file), { recursive: true });
+      await mkdir(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
       const { table, needsCompaction } = replay(file, await readJournal(file));
       if (needsCompaction) await rewrite(file, table);
-      const handle = await open(file, 'a');
+      const handle = await open(file, 'a', PRIVATE_FILE_MODE);
+      const stat = await handle.stat();
+      if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) await handle.chmod(PRIVATE_FILE_MODE);
       if (!needsCompaction) await syncDirectory(dirname(file));
-      const { size } = await handle.stat();
-      return new FileJournalPromiseStore(file, handle, table, size);
+      return new FileJournalPromiseStore(file, handle, table, stat.size);
     } catch (err) {
       if (err instanceof PromiseJournalError) throw err;
       throw new PromiseJournalError(
@@ -120,6 +126,11 @@ export class FileJournalPromiseStore implements PromiseStore {
   }
 }
 
+/** The journal's mode: read and write for its owner only. */
+const PRIVATE_FILE_MODE = 0o600;
+/** The mode of a directory the store creates: its owner only. */
+const PRIVATE_DIR_MODE = 0o700;
+
 async function readJournal(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
@@ -158,7 +169,7 @@ function replay(file: string, text: string): { table: PromiseTable; needsCompact
 async function rewrite(file: string, table: PromiseTable): Promise<void> {
   const entries: JournalEntry[] = [{ type: 'next', oplogIdx: table.nextOplogIdx }, ...table.compactRecords()];
   const temp = `${file}.compact`;
-  const handle = await open(temp, 'w');
+  const handle = await open(temp, 'w', PRIVATE_FILE_MODE);
   try {
     await handle.writeFile(entries.map(encodeJournalLine).join(''), 'utf8');
     await handle.sync();

@@ -133,6 +133,35 @@ export class Activity extends Resource<ActivityStateDto> implements ActivityPort
   }
 
   /**
+   * Runs one command on the provider and emits its output once it has finished: a shell command
+   * line (`/bin/sh -c command`) or an argument vector (`[program, ...args]`), with stdout and
+   * stderr captured as text. Errors with `BatchError` when the command fails (the message
+   * carries its stderr), as `batch.results$` does.
+   *
+   * @param command a command line for `/bin/sh -c`, or `[program, ...args]`
+   * @returns a cold, awaitable {@link Action} of the {@link CommandOutput}
+   *
+   * @example
+   * ```ts
+   * const { stdout } = await activity.run('echo hello from $(hostname)');
+   * ```
+   */
+  run(command: string | readonly string[]): Action<CommandOutput> {
+    const [entryPoint, ...args] = typeof command === 'string' ? ['/bin/sh', '-c', command] : command;
+    if (entryPoint === undefined) throw new RangeError('activity.run: the command is empty');
+    const capture = {
+      stdout: { atEnd: { format: 'string' as const } },
+      stderr: { atEnd: { format: 'string' as const } },
+    };
+    return action(
+      this.exec([{ run: { entry_point: entryPoint, args, capture } }]).pipe(
+        concatMap((batch) => batch.results$),
+        map((result) => ({ stdout: textOf(result.stdout), stderr: textOf(result.stderr) })),
+      ),
+    );
+  }
+
+  /**
    * The port of `createActivity`: runs `deploy` and `start` and completes when both succeeded;
    * errors with `BatchError` naming the failed command.
    *
@@ -145,8 +174,10 @@ export class Activity extends Resource<ActivityStateDto> implements ActivityPort
   }
 
   /**
-   * Destroys the activity (`DELETE /activity/{id}`). Tolerates an activity already gone
-   * (404/410). Closes the resource on success.
+   * Destroys the activity (`DELETE /activity/{id}`). Transient failures are retried by the client
+   * (DELETE is idempotent: its one retry layer). Tolerates an activity already gone (404/410),
+   * which is also what a retry meets when the failed attempt did reach yagna. Closes the
+   * resource on success.
    *
    * @returns a cold, awaitable {@link Action} that completes when destroyed
    */
@@ -201,4 +232,18 @@ export class Activity extends Resource<ActivityStateDto> implements ActivityPort
   protected override onClosed(): void {
     if (this.agreementIdValue === undefined || this.agreement.closed) this.endChildren();
   }
+}
+
+/** What {@link Activity.run} emits: the command's captured output, as text. */
+export interface CommandOutput {
+  /** Its standard output. */
+  readonly stdout: string;
+  /** Its standard error. */
+  readonly stderr: string;
+}
+
+/** Captured output as text (yagna sends text, or bytes for binary captures). */
+function textOf(output: string | readonly number[] | null): string {
+  if (output === null) return '';
+  return typeof output === 'string' ? output : new TextDecoder().decode(Uint8Array.from(output));
 }

@@ -4,8 +4,10 @@ import {
   defer,
   filter,
   map,
+  of,
   retry,
   take,
+  tap,
   throwError,
   timeout as rxTimeout,
   timer,
@@ -22,6 +24,7 @@ import { alongside, createOrRelease, inBackground, onSuccess, tolerate, voidCall
 import { Invoice } from './Invoice.js';
 import type { Proposal } from './Proposal.js';
 import { Resource } from './Resource.js';
+import { retryTransient } from './retryTransient.js';
 
 /** The default of {@link Agreement.waitForApproval}: 60 s, as golem-js. */
 export const DEFAULT_APPROVAL_TIMEOUT_MS = 60_000;
@@ -58,6 +61,8 @@ export class Agreement extends Resource<AgreementDto, AgreementEventDto> impleme
 
   private provider: string | undefined;
   private wasApproved = false;
+  /** When this node sent the confirm (the node's scheduler), if it did. */
+  private confirmedAt: number | undefined;
 
   protected fetchData(signal: AbortSignal): CallResult<AgreementDto> {
     return this.node.api.market.getAgreement(this.id, { signal });
@@ -101,15 +106,16 @@ export class Agreement extends Resource<AgreementDto, AgreementEventDto> impleme
    */
   confirm(): Action<void> {
     return action(
-      defer(() =>
-        voidCall((signal) =>
+      defer(() => {
+        this.confirmedAt ??= this.node.scheduler.now();
+        return voidCall((signal) =>
           this.node.api.market.confirmAgreement(
             this.id,
             { appSessionId: this.node.appSessionId },
             { signal },
           ),
-        ),
-      ),
+        );
+      }),
     );
   }
 
@@ -176,10 +182,13 @@ export class Agreement extends Resource<AgreementDto, AgreementEventDto> impleme
 
   /**
    * Ends an approved agreement (`POST /agreements/{id}/terminate` with `{ message: reason }`); the
-   * provider then sends its invoice. Tolerates an agreement already terminated (410). Closes the
-   * resource on success.
+   * provider then sends its invoice. A transient failure (5xx, 408, 429, the network) is retried
+   * with backoff on the node's scheduler (`closeRetries` times, `backoff`). Tolerates an agreement
+   * already terminated (410), which is also what a retry meets when the failed attempt did reach
+   * yagna. Closes the resource on success.
    *
-   * @returns a cold, awaitable {@link Action} that completes when terminated
+   * @returns a cold, awaitable {@link Action} that completes when terminated; errors with the
+   *   last failure when the retries are spent
    */
   terminate(reason = 'Finished'): Action<void> {
     return action(
@@ -187,6 +196,12 @@ export class Agreement extends Resource<AgreementDto, AgreementEventDto> impleme
         voidCall((signal) =>
           this.node.api.market.terminateAgreement(this.id, { message: reason }, { signal }),
         ).pipe(
+          retryTransient(this.node.config),
+          tap({
+            // Only an approved agreement can be terminated: one approved while we were
+            // cancelling it (cancel answered 409/410) is known approved here, and gets paid.
+            complete: () => this.markApproved(),
+          }),
           tolerate(isYagnaGoneError),
           onSuccess(() => this.markClosed()),
         ),
@@ -206,6 +221,7 @@ export class Agreement extends Resource<AgreementDto, AgreementEventDto> impleme
     return action(
       defer(() =>
         createOrRelease(
+          this.node,
           fromCall((signal) => this.node.api.activity.createActivity(this.id, {}, { signal })).pipe(
             map(({ activityId }) => {
               const activity = this.node.activity(activityId, this.id);
@@ -240,13 +256,16 @@ export class Agreement extends Resource<AgreementDto, AgreementEventDto> impleme
   }
 
   /**
-   * Marks it approved and emits `ResourceChangePossible`.
+   * Marks it approved and emits `ResourceChangePossible`; the node's payer takes it up when the
+   * node made it.
    * @internal
    */
   markApproved(): void {
     if (this.wasApproved) return;
     this.wasApproved = true;
     this.node.events.emit(new ResourceChangePossible(this));
+    // the node pays (and `close()` settles) the agreements it made, from their approval on
+    this.node.payer.approved(this);
   }
 
   /** An agreement never approved gets no invoice; its activities die with it. */
@@ -263,10 +282,23 @@ export class Agreement extends Resource<AgreementDto, AgreementEventDto> impleme
   /**
    * The terms a bill is checked against: the offer's properties (linear pricing, usage vector,
    * cpu threads) and when the provider approved, in ms since the epoch (`undefined` until then).
-   * Reads the agreement afresh each time (a copy cached before approval has no `approvedDate`).
+   * For an agreement this node made and saw approved, these are known without a call: the
+   * draft's properties, and the time the confirm was sent (no later than the approval). Otherwise
+   * it reads the agreement afresh each time (a copy cached before approval has no `approvedDate`).
    * Cold; one value. This is what `acceptPayments` asks a debit note or an invoice for.
    */
   terms$(): Observable<AgreementTerms> {
+    return defer(() => {
+      // Made and approved through this node: the terms are the draft's properties, and approval
+      // came after the confirm was sent (an earlier approval time only widens time bounds).
+      const draft = this.parent;
+      if (this.wasApproved && this.confirmedAt !== undefined && draft?.hasData === true)
+        return of({ properties: draft.properties, approvedAt: this.confirmedAt });
+      return this.fetchTerms$();
+    });
+  }
+
+  private fetchTerms$(): Observable<AgreementTerms> {
     return this.load$().pipe(
       map((data) => ({
         properties: data.offer.properties,

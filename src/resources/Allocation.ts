@@ -33,8 +33,10 @@ export class Allocation extends Resource<AllocationData> {
   }
 
   /**
-   * Releases the allocation: what is left of it is available again. Tolerates an allocation
-   * already released (410) or unknown (404). Closes the resource on success.
+   * Releases the allocation: what is left of it is available again. Transient failures are
+   * retried by the client (DELETE is idempotent: its one retry layer). Tolerates an allocation
+   * already released (410) or unknown (404), which is also what a retry meets when the failed
+   * attempt did reach yagna. Closes the resource on success.
    *
    * @returns a cold, awaitable {@link Action} that completes when released
    */

@@ -8,6 +8,7 @@ import {
   defer,
   from,
   map,
+  merge,
   of,
   share,
   takeUntil,
@@ -17,7 +18,7 @@ import {
 } from 'rxjs';
 import type { ExeScriptCommandDto, ExeScriptCommandResultDto, RuntimeEventDto } from '../api/types/index.js';
 import { SourceHealthChanged } from '../bus/events.js';
-import { BatchError } from '../errors/BatchError.js';
+import { BatchError, type BatchErrorReason } from '../errors/BatchError.js';
 import { isYagnaTimeoutError } from '../errors/YagnaTimeoutError.js';
 import { createLongPollSource } from '../sources/longPoll.js';
 import { type CallResult, fromCall } from './Action.js';
@@ -31,7 +32,8 @@ export type BatchResult = ExeScriptCommandResultDto;
 /**
  * One ExeScript batch run on an activity (`activity.exec(script)`). Its parent is the activity.
  * Data: the results so far (cumulative, `GET /activity/{id}/exec/{batchId}`). Closed when the
- * batch has finished (its last command done, or one failed) or the node closes.
+ * batch has finished (its last command done, or one failed), when its activity closes, or when
+ * the node closes.
  *
  * @example
  * ```ts
@@ -48,7 +50,7 @@ export class Batch extends Resource<readonly BatchResult[]> {
   private failure: BatchError | undefined;
   private finished = false;
   private live: Observable<BatchResult> | undefined;
-  private readonly abandoned = new Subject<void>();
+  private readonly stopped = new Subject<void>();
 
   /**
    * Made by the node's factory only.
@@ -75,7 +77,7 @@ export class Batch extends Resource<readonly BatchResult[]> {
     return this.activity;
   }
 
-  /** Has the batch finished (all commands done, or one failed)? */
+  /** Has the batch finished (all commands done, one failed, or stopped by a close)? */
   get done(): boolean {
     return this.finished;
   }
@@ -83,9 +85,18 @@ export class Batch extends Resource<readonly BatchResult[]> {
   /**
    * The per-command results, in command order: those already collected, then the rest as each
    * command finishes (long-polling `GET …/exec/{batchId}?commandIndex=n` while subscribed, shared;
-   * a 408 just means "not yet"). Completes after the last command; errors with `BatchError` naming
-   * the failed command (its result is not emitted). Transient failures are retried with backoff
-   * and reported as `SourceHealthChanged`; other failures (404: the activity is gone) error.
+   * a 408 just means "not yet"). Completes after the last command. Errors with `BatchError`:
+   * reason `commandFailed` naming the failed command (its result is not emitted); `nodeClosed`
+   * when `node.close()` stops following the batch before its last command; `activityClosed` when
+   * the activity is destroyed (or its agreement ends) before that. Never completes short.
+   * Transient failures are retried with backoff and reported as `SourceHealthChanged`; other
+   * failures (404: the batch is unknown) error.
+   *
+   * ```text
+   * poll:     -a--b------        (command 2 still running)
+   * close:    ---------^         (node.close())
+   * results$: -a--b----#         (BatchError nodeClosed, commandIndex 2)
+   * ```
    */
   get results$(): Observable<BatchResult> {
     return defer(() => {
@@ -94,6 +105,8 @@ export class Batch extends Resource<readonly BatchResult[]> {
       return concat(
         from(known),
         this.liveResults$.pipe(concatMap((result) => (result.index < known.length ? EMPTY : of(result)))),
+        // stopped by a close before the last command: the live results ended without it
+        defer(() => (this.failure === undefined ? EMPTY : throwError(() => this.failure))),
       );
     }).pipe(
       concatMap((result) =>
@@ -116,11 +129,29 @@ export class Batch extends Resource<readonly BatchResult[]> {
   }
 
   /**
-   * Stops following the batch (the node is closing): marks it closed.
+   * Stops following the batch (the node is closing): marks it closed; an unfinished batch's
+   * `results$` errors with `BatchError` (`nodeClosed`).
    * @internal
    */
   abandon(): void {
-    this.abandoned.next();
+    this.stop('nodeClosed');
+    this.markClosed();
+  }
+
+  /** Ends an unfinished batch with `BatchError(reason)` at the command it had reached. */
+  private stop(reason: Exclude<BatchErrorReason, 'commandFailed'>): void {
+    if (this.finished) return;
+    this.finished = true;
+    const index = this.collected.length;
+    const command = this.script?.[index];
+    this.failure = new BatchError({
+      reason,
+      activityId: this.activity.id,
+      batchId: this.id,
+      commandIndex: index,
+      command: command === undefined ? undefined : Object.keys(command)[0],
+    });
+    this.stopped.next();
     this.markClosed();
   }
 
@@ -128,7 +159,7 @@ export class Batch extends Resource<readonly BatchResult[]> {
     this.live ??= this.source().pipe(
       tap((result) => this.collect(result)),
       takeWhile((result) => !this.isLast(result), true),
-      takeUntil(this.abandoned),
+      takeUntil(merge(this.stopped, this.activity.closed$.pipe(tap(() => this.stop('activityClosed'))))),
       share({ resetOnError: true, resetOnComplete: true, resetOnRefCountZero: true }),
     );
     return this.live;

@@ -1,12 +1,13 @@
 import type { Decimal } from 'decimal.js';
 import { type Observable, defer } from 'rxjs';
 import type { AmountInput, DebitNoteData, DebitNoteEventData } from '../api/index.js';
-import type { Action, CallResult } from './Action.js';
+import { type Action, type CallResult, action } from './Action.js';
 import type { Activity } from './Activity.js';
 import type { AgreementTerms } from './Agreement.js';
 import type { Allocation } from './Allocation.js';
-import { acceptDocument } from './internals.js';
+import { type DocumentRejection, acceptDocument, activityUsageOf, rejectDocument } from './internals.js';
 import { Resource } from './Resource.js';
+import { retryAccept } from './retryTransient.js';
 
 /**
  * The provider's running bill for one activity (cumulative `totalAmountDue`), sent every
@@ -69,6 +70,9 @@ export class DebitNote extends Resource<DebitNoteData, DebitNoteEventData> {
   /**
    * Accepts the debit note against `allocation` (`POST /debitNotes/{id}/accept`). yagna requires
    * the accepted amount to equal `totalAmountDue`, which is the default (fetched if not cached).
+   * A transient failure (5xx, 408, 429, the network) is retried with backoff on the node's
+   * scheduler (`closeRetries` times); should a retry meet a 400/409, the debit note is read again
+   * and the accept counts as done when it is `ACCEPTED`/`SETTLED` for this amount.
    * Emits `ResourceChangePossible` for the debit note and the allocation on success.
    *
    * @param allocation the allocation to pay from
@@ -76,12 +80,35 @@ export class DebitNote extends Resource<DebitNoteData, DebitNoteEventData> {
    * @returns a cold, awaitable {@link Action} that completes when yagna accepted it
    */
   accept(allocation: Allocation, amount?: AmountInput): Action<void> {
-    return acceptDocument(
+    const once$ = acceptDocument(
       this,
       allocation,
       amount,
       () => this.data.totalAmountDue,
       (acceptance, signal) => this.node.api.payment.acceptDebitNote(this.id, acceptance, {}, { signal }),
+    );
+    return action(retryAccept(this, allocation, amount, (data) => data.totalAmountDue, once$));
+  }
+  /**
+   * The current usage counters of `activityId` (`GET /activity/{id}/usage`), or `undefined`
+   * when yagna does not know the activity or reports none: the usage `acceptPayments` prices
+   * this debit note against (its `activityUsage` port). Cold; one value.
+   */
+  activityUsage(activityId: string): Observable<readonly number[] | undefined> {
+    return activityUsageOf(this.node, activityId);
+  }
+
+  /**
+   * Rejects the debit note (`POST …/reject`), saying what was accepted instead and why. Real yagna
+   * answers 501 (`YagnaNotImplementedError`), so a refusal is mostly recorded on our side; the
+   * `reject` port of `acceptPayments`. Not retried.
+   *
+   * @param rejection the reason (`INCORRECT_AMOUNT`), the amount accepted, a message
+   * @returns a cold, awaitable {@link Action} that completes when yagna took the rejection
+   */
+  reject(rejection: DocumentRejection): Action<void> {
+    return rejectDocument(this, rejection, (wire, signal) =>
+      this.node.api.payment.rejectDebitNote(this.id, wire, {}, { signal }),
     );
   }
 }

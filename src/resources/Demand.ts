@@ -5,6 +5,7 @@ import { YagnaNotFoundError } from '../errors/YagnaNotFoundError.js';
 import { consumingQueueSource } from '../sources/consumingQueueSource.js';
 import type { LongPollSource } from '../sources/longPoll.js';
 import { type Action, action, fromCall } from './Action.js';
+import type { Allocation } from './Allocation.js';
 import { alongside, isGone, onSuccess, tolerate, voidCall } from './internals.js';
 import { Proposal } from './Proposal.js';
 import { Resource } from './Resource.js';
@@ -19,8 +20,9 @@ import { Resource } from './Resource.js';
  * itself when the demand was created with `autostart`. Every event lands in the tree (a
  * proposal's data, its parent, a rejection) before it is emitted anywhere.
  *
- * Data: `DemandDto` (from `GET /demands`); events: the raw `collectOffers` events. Closed by
- * `unsubscribe()`, or when yagna says the subscription is gone (404/410 on the poll).
+ * Data: `DemandDto` (from `GET /demands`); events: none (each `collectOffers` event is recorded on
+ * its proposal). Closed by `unsubscribe()`, or when yagna says the subscription is gone (404/410
+ * on the poll).
  *
  * @example
  * ```ts
@@ -34,6 +36,8 @@ export class Demand extends Resource<DemandDto, MarketEventDto> {
   readonly kind = 'Demand';
 
   private body: DemandOfferBaseDto | undefined;
+  private isWithdrawing = false;
+  private allocationList: readonly Allocation[] | undefined;
   private pollSource: LongPollSource<MarketEventDto> | undefined;
   private collector: Observable<never> | undefined;
 
@@ -53,14 +57,24 @@ export class Demand extends Resource<DemandDto, MarketEventDto> {
     );
   }
 
-  /** The initial proposals (the providers' offers matched to this demand), as resources. */
+  /**
+   * The initial proposals (the providers' offers matched to this demand), as resources: those
+   * still held somewhere. A demand holds its proposals weakly, so one that nobody holds any more
+   * (not the user, not `negotiate`'s heap, not a negotiation in flight) is collected however
+   * long the demand listens.
+   */
   override get children(): readonly Proposal[] {
     return super.children as readonly Proposal[];
   }
 
-  /** The existing initial proposals, then new ones; completes when the demand is closed. */
+  /** The existing initial proposals (those still held), then new ones; completes when the demand is closed. */
   override get children$(): Observable<Proposal> {
     return super.children$ as Observable<Proposal>;
+  }
+
+  /** Proposals are held weakly (see {@link children}). */
+  protected override holdsChildrenWeakly(): boolean {
+    return true;
   }
 
   /**
@@ -102,13 +116,22 @@ export class Demand extends Resource<DemandDto, MarketEventDto> {
    */
   unsubscribe(): Action<void> {
     return action(
-      defer(() =>
-        voidCall((signal) => this.node.api.market.unsubscribeDemand(this.id, { signal })).pipe(
+      defer(() => {
+        this.isWithdrawing = true;
+        return voidCall((signal) => this.node.api.market.unsubscribeDemand(this.id, { signal })).pipe(
           tolerate(isGone),
           onSuccess(() => this.markClosed()),
-        ),
-      ),
+        );
+      }),
     );
+  }
+
+  /**
+   * Is it being unsubscribed (by us, or by the node's `close()`), or gone? Its proposals then need
+   * no rejecting: the market drops every proposal of a demand that leaves it.
+   */
+  get withdrawn(): boolean {
+    return this.isWithdrawing || this.closed || (this.node.closingOrClosed && this.node.closes(this));
   }
 
   /**
@@ -123,6 +146,22 @@ export class Demand extends Resource<DemandDto, MarketEventDto> {
           )
         : of(this.body),
     );
+  }
+
+  /**
+   * The allocations the demand was published with (`createDemand`'s `allocations`), from which
+   * the node pays the agreements made under it; `undefined` for a demand this node did not create.
+   */
+  get allocations(): readonly Allocation[] | undefined {
+    return this.allocationList;
+  }
+
+  /**
+   * Remembers the allocations the demand was published with.
+   * @internal
+   */
+  setAllocations(allocations: readonly Allocation[]): void {
+    this.allocationList = [...allocations];
   }
 
   /**
@@ -160,9 +199,11 @@ export class Demand extends Resource<DemandDto, MarketEventDto> {
     return this.pollSource;
   }
 
-  /** Puts one `collectOffers` event into the tree. */
+  /**
+   * Puts one `collectOffers` event into the tree. Each event is recorded on the proposal it is
+   * about, not on the demand (which would keep every event of a long-lived demand).
+   */
   private route(event: MarketEventDto): void {
-    this.recordEvent(event);
     if (event.eventType === 'ProposalEvent') {
       const dto = event.proposal;
       const proposal = this.proposal(dto.proposalId);

@@ -1,4 +1,5 @@
 import {
+  BehaviorSubject,
   type Observable,
   type ObservableInput,
   ReplaySubject,
@@ -6,6 +7,9 @@ import {
   Subject,
   Subscription,
   defer,
+  filter,
+  finalize,
+  firstValueFrom,
   from,
   lastValueFrom,
   merge,
@@ -13,10 +17,12 @@ import {
   share,
   takeUntil,
 } from 'rxjs';
+import type { Decimal } from 'decimal.js';
 import { createYagnaApi } from '../api/index.js';
 import type { ExeScriptCommandDto, IdentityDto } from '../api/types/index.js';
 import { EventBus, type ListenerHandle } from '../bus/EventBus.js';
 import { NewResource, NodeClosed, NodeClosing, NodeStarted } from '../bus/events.js';
+import { assertCleanClose } from '../errors/IncompleteCloseError.js';
 import { NodeClosedError } from '../errors/NodeClosedError.js';
 import type { EngineEvent, ExecuteTasksOptions, Task, Worker } from '../engine/index.js';
 import { type Action, action, fromCall } from './Action.js';
@@ -27,9 +33,10 @@ import { Batch } from './Batch.js';
 import { DebitNote } from './DebitNote.js';
 import { Demand } from './Demand.js';
 import { inBackground, randomId, startLogging } from './internals.js';
+import { IdentityMap } from './identityMap.js';
 import { Invoice } from './Invoice.js';
 import type { NodeApi } from './NodeApi.js';
-import { type CloseReport, closeResources } from './nodeClose.js';
+import type { CloseReport } from './nodeClose.js';
 import { listAllocations, listDebitNotes, listDemands, listInvoices } from './nodeListings.js';
 import {
   allocationCreation,
@@ -45,6 +52,8 @@ import {
   type NodeConfig,
   resolveNodeConfig,
 } from './nodeOptions.js';
+import { type NodePaymentEvent, NodePayments } from './nodePayments.js';
+import { closeAndSettle } from './nodeSettle.js';
 import { type AgreementEvent, agreementEventsOf, debitNotesOf, invoicesOf } from './nodeStreams.js';
 import { Proposal } from './Proposal.js';
 import type { Resource } from './Resource.js';
@@ -96,9 +105,10 @@ export class GolemNode implements AsyncDisposable {
   readonly config: NodeConfig;
 
   private readonly env: Readonly<Record<string, string | undefined>>;
-  private readonly registry = new Map<string, Resource>();
+  private readonly registry = new IdentityMap();
   private readonly autoclosed = new Set<Resource>();
-  private readonly createdDemands: Demand[] = [];
+  private readonly createdDemands = new Set<Demand>();
+  private readonly creations = new BehaviorSubject<number>(0);
   private readonly demandCreated = new Subject<Demand>();
   private readonly proposalArrivals = new Subject<Proposal>();
   private readonly background = new Subscription();
@@ -124,6 +134,17 @@ export class GolemNode implements AsyncDisposable {
   /** Debit notes received in this session, each once (fetched and attached to its activity). */
   readonly debitNotes$: Observable<DebitNote>;
 
+  /**
+   * What the node's payer does with each debit note and invoice of the agreements this node made
+   * (see `payments` in {@link GolemNodeOptions}): `accepted` (with `spent`, the node's total so
+   * far), `overPrice`, `overBudget`, `failed`, `skipped`. Hot: only what happens while subscribed
+   * (subscribing does not start the payer); completes when the node has closed.
+   */
+  readonly payments$: Observable<NodePaymentEvent>;
+
+  /** The node's payer. @internal */
+  readonly payer: NodePayments;
+
   /** @param options see {@link GolemNodeOptions}; unset ones come from the environment */
   constructor(options: GolemNodeOptions = {}) {
     this.env = options.env ?? (typeof process === 'undefined' ? {} : process.env);
@@ -142,13 +163,20 @@ export class GolemNode implements AsyncDisposable {
     }
     this.proposals$ = merge(
       this.proposalArrivals,
-      defer(() => merge(from([...this.createdDemands]), this.demandCreated)).pipe(
+      defer(() => merge(from([...this.createdDemands].filter((d) => !d.closed)), this.demandCreated)).pipe(
         mergeMap((demand) => demand.collecting$),
       ),
     ).pipe(takeUntil(this.stopping$), share());
     this.agreementEvents$ = agreementEventsOf(this);
     this.invoices$ = invoicesOf(this);
     this.debitNotes$ = debitNotesOf(this);
+    this.payer = new NodePayments(this, this.config.payments);
+    this.payments$ = this.payer.events$;
+  }
+
+  /** What the node's payer accepted so far, in GLM (`Decimal`); zero with `payments: false`. */
+  get spent(): Decimal {
+    return this.payer.spent;
   }
 
   /** Where the node is in its life. */
@@ -187,10 +215,13 @@ export class GolemNode implements AsyncDisposable {
    * Stops every poll (aborting requests in flight) and closes the autoclosed resources:
    * batches → activities → agreements (terminated, or cancelled when not approved) → demands →
    * allocations. Each phase runs in parallel; non-idempotent steps are retried with backoff on
-   * transient failures (idempotent ones by the client). Emits `NodeClosing`, then `NodeClosed`.
-   * Idempotent: later calls return the same report.
+   * transient failures (idempotent ones by the client). Before the allocations are released it
+   * settles the approved agreements this node made: waits up to `payments.invoiceTimeout` for
+   * their invoices (the invoice and debit-note polls run until then), pays them, and reports the
+   * rest in `report.unsettled` (an `AgreementUnsettled` event each). Emits `NodeClosing`, then
+   * `NodeClosed`. Idempotent: later calls return the same report.
    *
-   * @returns what could not be closed
+   * @returns what could not be closed or settled
    */
   close(): Promise<CloseReport> {
     this.closing ??= this.shutdown();
@@ -200,11 +231,13 @@ export class GolemNode implements AsyncDisposable {
   /**
    * The `Runnable` contract of the web wiring (docs/web.md): starts the node and resolves once
    * it has been closed (by {@link abort}, {@link close} or `await using`). Rejects when starting
-   * fails (yagna unreachable, a wrong app key).
+   * fails (yagna unreachable, a wrong app key), and with `IncompleteCloseError` when the close
+   * left resources open or agreements unsettled.
    */
   async run(): Promise<void> {
     if (this.lifecycle === 'new' || this.lifecycle === 'started') await this.start();
     await lastValueFrom(this.stopped, { defaultValue: undefined });
+    assertCleanClose(await this.closing);
   }
 
   /** The `Runnable` contract: closes the node (see {@link close}); `run()` then resolves. */
@@ -229,7 +262,9 @@ export class GolemNode implements AsyncDisposable {
    */
   createAllocation(options: CreateAllocationOptions): Action<Allocation> {
     checkAllocationExpires(options.expires);
-    return action(this.whileOpen('createAllocation', () => allocationCreation(this, this.env, options)));
+    return action(
+      this.whileOpen('createAllocation', () => this.creating(allocationCreation(this, this.env, options))),
+    );
   }
 
   /**
@@ -244,14 +279,16 @@ export class GolemNode implements AsyncDisposable {
     checkDemandExpiration(this, options.expiration);
     return action(
       this.whileOpen('createDemand', () =>
-        demandCreation(this, this.env, options, (demand, body) => {
-          demand.setBody(body);
-          if (options.autoclose ?? true) this.autoclose(demand);
-          this.createdDemands.push(demand);
-          this.demandCreated.next(demand);
-          if (options.autostart ?? true)
-            this.background.add(inBackground(demand, 'collectEvents', demand.collecting$));
-        }),
+        this.creating(
+          demandCreation(this, this.env, options, (demand, body) => {
+            demand.setBody(body);
+            if (options.autoclose ?? true) this.autoclose(demand);
+            if (!demand.closed) this.createdDemands.add(demand);
+            this.demandCreated.next(demand);
+            if (options.autostart ?? true)
+              this.background.add(inBackground(demand, 'collectEvents', demand.collecting$));
+          }),
+        ),
       ),
     );
   }
@@ -269,9 +306,11 @@ export class GolemNode implements AsyncDisposable {
    */
   demand$(options: CreateDemandOptions): Observable<Proposal> {
     checkDemandExpiration(this, options.expiration);
-    return sharedDemand(this.createDemand({ ...options, autostart: false }), (demand) =>
-      inBackground(demand, 'unsubscribe', demand.unsubscribe()),
-    );
+    return sharedDemand(this.createDemand({ ...options, autostart: false }), (demand) => {
+      // Once the node is closing, close() unsubscribes the demands it autocloses itself.
+      if (!(this.closingOrClosed && this.autoclosed.has(demand)))
+        inBackground(demand, 'unsubscribe', demand.unsubscribe());
+    }).pipe(takeUntil(this.stopping$));
   }
 
   /**
@@ -372,6 +411,33 @@ export class GolemNode implements AsyncDisposable {
     if (!resource.closed) this.autoclosed.add(resource);
   }
 
+  /** Will `close()` close `resource` (it is autoclosed and still open)? @internal */
+  closes(resource: Resource): boolean {
+    return this.autoclosed.has(resource);
+  }
+
+  /** Is the node closing or closed? @internal */
+  get closingOrClosed(): boolean {
+    return this.lifecycle === 'closing' || this.lifecycle === 'closed';
+  }
+
+  /** A resource was closed: the node lets go of it. @internal */
+  resourceClosed(resource: Resource): void {
+    this.autoclosed.delete(resource);
+    if (resource instanceof Demand) this.createdDemands.delete(resource);
+  }
+
+  /**
+   * Counts a creating call (a POST that makes something to release later) while it is in flight,
+   * whoever still listens: `close()` waits for these before it closes what they made. @internal
+   */
+  creating<T>(call$: Observable<T>): Observable<T> {
+    return defer(() => {
+      this.creations.next(this.creations.value + 1);
+      return call$.pipe(finalize(() => this.creations.next(this.creations.value - 1)));
+    });
+  }
+
   /** A demand's poll found a proposal: feeds `proposals$`. @internal */
   proposalArrived(proposal: Proposal): void {
     this.proposalArrivals.next(proposal);
@@ -398,7 +464,7 @@ export class GolemNode implements AsyncDisposable {
   }
 
   private assertOpen(operation: string): void {
-    if (this.lifecycle === 'closing' || this.lifecycle === 'closed') throw new NodeClosedError({ operation });
+    if (this.closingOrClosed) throw new NodeClosedError({ operation });
   }
 
   private whileOpen<T>(operation: string, build: () => Observable<T>): Observable<T> {
@@ -414,7 +480,10 @@ export class GolemNode implements AsyncDisposable {
     this.stopping.next();
     this.stopping.complete();
     this.background.unsubscribe();
-    const report = await closeResources(this.autoclosed, this.config);
+    // Creations in flight (a demand being published, an agreement being made) land first, so
+    // that what they made is closed below rather than left behind.
+    await firstValueFrom(this.creations.pipe(filter((n) => n === 0)));
+    const report = await closeAndSettle(this, this.payer, this.autoclosed);
     for (const resource of this.registry.values()) resource.endChildren();
     this.lifecycle = 'closed';
     this.stopped.next();

@@ -1,4 +1,4 @@
-import { type Observable, concatMap, defer, filter, forkJoin, map, take, throwIfEmpty } from 'rxjs';
+import { EMPTY, type Observable, concatMap, defer, filter, forkJoin, map, take, throwIfEmpty } from 'rxjs';
 import type { MarketEventDto, Properties, ProposalDto, ReasonDto } from '../api/types/index.js';
 import { ResourceChangePossible } from '../bus/events.js';
 import { EmptyResponseError } from '../errors/EmptyResponseError.js';
@@ -211,16 +211,25 @@ export class Proposal
 
   /**
    * Rejects the proposal (`POST …/reject`): we will not negotiate it further. Emits
-   * `ResourceChangePossible` for it.
+   * `ResourceChangePossible` for it. Completes without a call when its demand is being
+   * unsubscribed or is gone (the market drops the demand's proposals with it).
    *
    * @returns a cold, awaitable {@link Action} that completes when yagna took the rejection
    */
   reject(reason = 'No longer needed'): Action<void> {
     return action(
       defer(() =>
-        voidCall((signal) =>
-          this.node.api.market.rejectProposalOffer(this.demandId, this.id, { message: reason }, { signal }),
-        ).pipe(onSuccess(() => this.markRejected({ message: reason }))),
+        // A demand being unsubscribed takes its proposals with it: nothing to tell the provider.
+        this.demand.withdrawn
+          ? EMPTY
+          : voidCall((signal) =>
+              this.node.api.market.rejectProposalOffer(
+                this.demandId,
+                this.id,
+                { message: reason },
+                { signal },
+              ),
+            ).pipe(onSuccess(() => this.markRejected({ message: reason }))),
       ),
     );
   }
@@ -255,7 +264,7 @@ export class Proposal
             return agreement;
           }),
         );
-        return createOrRelease(create$, (agreement) =>
+        return createOrRelease(this.node, create$, (agreement) =>
           inBackground(agreement, 'cancel', agreement.cancel(UNWANTED)),
         );
       }),

@@ -4,11 +4,12 @@
  *
  * @module
  */
-import { Observable, Subject, defer, lastValueFrom, of, share, tap } from 'rxjs';
+import { EMPTY, Observable, Subject, concatWith, defer, lastValueFrom, of, share, tap } from 'rxjs';
 import type { BusResource } from '../bus/events.js';
 import { ResourceClosed, ResourceDataChanged } from '../bus/events.js';
 import { ResourceDataNotLoadedError } from '../errors/ResourceDataNotLoadedError.js';
 import { type CallResult, fromCall } from './Action.js';
+import { ChildList } from './childList.js';
 import type { GolemNode } from './GolemNode.js';
 
 /** Options of {@link Resource.getData}. */
@@ -44,12 +45,13 @@ export abstract class Resource<D = unknown, E = unknown> implements BusResource 
   /** The resource kind on the bus (`'Demand'`, `'Agreement'`, …); the class's static `kind` too. */
   abstract readonly kind: string;
 
+  // Made on first use: a long-lived demand makes many proposals that nobody ever watches.
   private current: DataState<D>;
-  private readonly dataChanged = new Subject<void>();
-  private readonly childList: Resource[] = [];
-  private readonly childrenChanged = new Subject<void>();
-  private readonly eventList: E[] = [];
-  private readonly closedSubject = new Subject<void>();
+  private dataChangedSubject: Subject<void> | undefined;
+  private childListValue: ChildList | undefined;
+  private childrenChangedSubject: Subject<void> | undefined;
+  private eventList: E[] | undefined;
+  private closedSubjectValue: Subject<void> | undefined;
   private parentResource: Resource | undefined;
   private childrenDone = false;
   private isClosed = false;
@@ -67,6 +69,22 @@ export abstract class Resource<D = unknown, E = unknown> implements BusResource 
 
   /** Fetches this resource's data from yagna. */
   protected abstract fetchData(signal: AbortSignal): CallResult<D>;
+
+  private get dataChanged(): Subject<void> {
+    return (this.dataChangedSubject ??= new Subject<void>());
+  }
+
+  private get childList(): ChildList {
+    return (this.childListValue ??= new ChildList(this.holdsChildrenWeakly()));
+  }
+
+  private get childrenChanged(): Subject<void> {
+    return (this.childrenChangedSubject ??= new Subject<void>());
+  }
+
+  private get closedSubject(): Subject<void> {
+    return (this.closedSubjectValue ??= new Subject<void>());
+  }
 
   /**
    * The cached data.
@@ -133,7 +151,16 @@ export abstract class Resource<D = unknown, E = unknown> implements BusResource 
       tap((data) => this.setData(data)),
       share({ resetOnComplete: true, resetOnError: true, resetOnRefCountZero: true }),
     );
-    return this.fetch$;
+    const shared$ = this.fetch$;
+    // A subscriber that joins while the shared request is emitting its answer gets only its
+    // completion: it then takes the data the request has just cached.
+    return defer(() => {
+      let got = false;
+      return shared$.pipe(
+        tap(() => (got = true)),
+        concatWith(defer(() => (got || this.current === undefined ? EMPTY : of(this.current.data)))),
+      );
+    });
   }
 
   /** The cached data, or fetched when there is none: a cold Observable of one value. */
@@ -146,29 +173,33 @@ export abstract class Resource<D = unknown, E = unknown> implements BusResource 
     return this.parentResource;
   }
 
-  /** The resources made from this one, in order. */
+  /** The resources made from this one, in order (for a demand: those still held somewhere). */
   get children(): readonly Resource[] {
-    return this.childList;
+    return this.childListValue?.values() ?? [];
   }
 
   /** The existing children, then the new ones; completes when no more can come. */
   get children$(): Observable<Resource> {
     return new Observable<Resource>((subscriber) => {
-      let index = 0;
+      let cursor = 0;
       let flushing = false;
       const flush = (): void => {
         if (flushing) return;
         flushing = true;
         try {
           for (
-            let child = this.childList[index];
-            !subscriber.closed && child !== undefined;
-            child = this.childList[index]
+            let found = this.childList.next(cursor);
+            !subscriber.closed;
+            found = this.childList.next(cursor)
           ) {
-            index++;
-            subscriber.next(child);
+            if (found === undefined) {
+              cursor = this.childList.end; // what is left was collected
+              break;
+            }
+            cursor = found.seq + 1;
+            subscriber.next(found.child);
           }
-          if (this.childrenDone && index >= this.childList.length) subscriber.complete();
+          if (!subscriber.closed && this.childrenDone && cursor >= this.childList.end) subscriber.complete();
         } finally {
           flushing = false;
         }
@@ -181,7 +212,7 @@ export abstract class Resource<D = unknown, E = unknown> implements BusResource 
 
   /** The raw yagna events about this resource, in arrival order. */
   get events(): readonly E[] {
-    return this.eventList;
+    return this.eventList ?? NO_EVENTS;
   }
 
   /** Has this resource been closed (released, terminated, unsubscribed, destroyed) or found gone? */
@@ -207,7 +238,7 @@ export abstract class Resource<D = unknown, E = unknown> implements BusResource 
     const previous = this.current;
     if (previous !== undefined && sameData(previous.data, data)) return;
     this.current = { data };
-    this.dataChanged.next();
+    this.dataChangedSubject?.next();
     this.node.events.emit(new ResourceDataChanged(this, previous?.data, data));
   }
 
@@ -226,7 +257,7 @@ export abstract class Resource<D = unknown, E = unknown> implements BusResource 
    * @internal
    */
   recordEvent(event: E): void {
-    this.eventList.push(event);
+    (this.eventList ??= []).push(event);
   }
 
   /**
@@ -237,10 +268,11 @@ export abstract class Resource<D = unknown, E = unknown> implements BusResource 
   markClosed(): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    this.node.resourceClosed(this);
     this.node.events.emit(new ResourceClosed(this));
-    this.dataChanged.complete();
-    this.closedSubject.next();
-    this.closedSubject.complete();
+    this.dataChangedSubject?.complete();
+    this.closedSubjectValue?.next();
+    this.closedSubjectValue?.complete();
     this.onClosed();
   }
 
@@ -251,7 +283,15 @@ export abstract class Resource<D = unknown, E = unknown> implements BusResource 
   endChildren(): void {
     if (this.childrenDone) return;
     this.childrenDone = true;
-    this.childrenChanged.next();
+    this.childrenChangedSubject?.next();
+  }
+
+  /**
+   * Does this resource hold its children weakly (a child nobody else holds can be collected)?
+   * Called once, while constructing.
+   */
+  protected holdsChildrenWeakly(): boolean {
+    return false;
   }
 
   /** Called after a child was added. */
@@ -265,9 +305,8 @@ export abstract class Resource<D = unknown, E = unknown> implements BusResource 
   }
 
   private addChild(child: Resource): void {
-    if (this.childList.includes(child)) return;
-    this.childList.push(child);
-    this.childrenChanged.next();
+    if (!this.childList.add(child)) return;
+    this.childrenChangedSubject?.next();
     this.onChildAdded(child);
   }
 
@@ -281,6 +320,9 @@ export abstract class Resource<D = unknown, E = unknown> implements BusResource 
     return { kind: this.kind, id: this.id };
   }
 }
+
+/** The events of a resource that has none (shared, frozen). */
+const NO_EVENTS: readonly never[] = Object.freeze([]);
 
 /** Structural equality of two data snapshots (`Decimal`s compare by their JSON text). */
 function sameData(a: unknown, b: unknown): boolean {

@@ -4,11 +4,17 @@
  * @module
  */
 import { ResourceEvent } from '../bus/events.js';
+import type { Agreement } from './Agreement.js';
+import type { Invoice } from './Invoice.js';
+import type { UnsettledReason } from './nodeSettle.js';
 import type { Resource } from './Resource.js';
 
-/** What the node was doing for a resource, in the background, when it failed. */
+/**
+ * What the node was doing for a resource, in the background, when it failed (`pay`: the node's
+ * payer stopped, e.g. its payment polls failed for good, with this agreement not paid).
+ */
 export type BackgroundOperation =
-  'collectEvents' | 'unsubscribe' | 'release' | 'destroy' | 'terminate' | 'cancel';
+  'collectEvents' | 'unsubscribe' | 'release' | 'destroy' | 'terminate' | 'cancel' | 'pay';
 
 /**
  * Something the node did in the background for a resource failed: the event collection of an
@@ -35,5 +41,35 @@ export class ResourceOperationFailed extends ResourceEvent<Resource> {
     readonly error: unknown,
   ) {
     super(resource);
+  }
+}
+
+/**
+ * `close()` could not settle an approved agreement this node made: its invoice did not come in
+ * time, was refused or could not be accepted, or the node does not pay (`payments: false`) and
+ * does not know it to be accepted. One per agreement, in the order of `report.unsettled`, which
+ * lists the same.
+ *
+ * @example
+ * ```ts
+ * node.events.events$.pipe(ofType(AgreementUnsettled)).subscribe((e) => console.warn(e.resource.id, e.reason));
+ * ```
+ */
+export class AgreementUnsettled extends ResourceEvent<Agreement> {
+  readonly type = 'AgreementUnsettled' as const;
+
+  /**
+   * @param agreement the agreement
+   * @param reason why it is not settled (see {@link UnsettledReason})
+   * @param error what the refusal or the failure was, when there was one
+   * @param invoice its invoice, when it arrived
+   */
+  constructor(
+    agreement: Agreement,
+    readonly reason: UnsettledReason,
+    readonly error?: unknown,
+    readonly invoice?: Invoice,
+  ) {
+    super(agreement);
   }
 }

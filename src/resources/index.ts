@@ -7,6 +7,7 @@ export type { NodeState } from './GolemNode.js';
 export {
   DEFAULT_ALLOCATION_EXPIRES_MS,
   DEFAULT_DEMAND_EXPIRATION_MS,
+  DEFAULT_INVOICE_TIMEOUT_MS,
   MAX_ALLOCATION_EXPIRES_MS,
 } from './nodeOptions.js';
 export type {
@@ -14,8 +15,11 @@ export type {
   CreateDemandOptions,
   GolemNodeOptions,
   NodeConfig,
+  NodePaymentsOptions,
 } from './nodeOptions.js';
 export type { CloseFailure, CloseReport } from './nodeClose.js';
+export type { NodePaymentEvent, PaymentPolicy, PaymentPolicyContext } from './nodePayments.js';
+export type { UnsettledAgreement, UnsettledReason } from './nodeSettle.js';
 export type { AgreementEvent } from './nodeStreams.js';
 export type { Flexible, FlexibleApi, NodeApi } from './NodeApi.js';
 
@@ -27,7 +31,7 @@ export { Demand } from './Demand.js';
 export { DEFAULT_AGREEMENT_VALID_FOR_MS, Proposal } from './Proposal.js';
 export type { CreateAgreementOptions } from './Proposal.js';
 export { Agreement, DEFAULT_APPROVAL_TIMEOUT_MS, type AgreementTerms } from './Agreement.js';
-export { Activity, DEPLOY_AND_START } from './Activity.js';
+export { Activity, type CommandOutput, DEPLOY_AND_START } from './Activity.js';
 export { Batch } from './Batch.js';
 export type { BatchResult } from './Batch.js';
 export { Invoice } from './Invoice.js';
@@ -49,5 +53,5 @@ export {
 export type { DemandPayload, DemandParts, PaymentTerms } from './payload.js';
 
 // --- bus events added by this layer
-export { ResourceOperationFailed } from './events.js';
+export { AgreementUnsettled, ResourceOperationFailed } from './events.js';
 export type { BackgroundOperation } from './events.js';

@@ -14,12 +14,15 @@ import {
   defer,
   ignoreElements,
   isObservable,
+  map,
   of,
   tap,
   throwError,
 } from 'rxjs';
-import type { Acceptance, AmountInput } from '../api/index.js';
+import type { Decimal } from 'decimal.js';
+import type { Acceptance, AmountInput, Rejection } from '../api/index.js';
 import { ResourceChangePossible } from '../bus/events.js';
+import { NodeClosedError } from '../errors/NodeClosedError.js';
 import { isYagnaGoneError } from '../errors/YagnaGoneError.js';
 import { isYagnaNotFoundError } from '../errors/YagnaNotFoundError.js';
 import type { EventBus, ListenerHandle } from '../bus/EventBus.js';
@@ -27,6 +30,7 @@ import { type EnableDefaultLoggerOptions, enableDefaultLogger } from '../logging
 import { type Action, type CallResult, action, fromCall } from './Action.js';
 import type { Allocation } from './Allocation.js';
 import { type BackgroundOperation, ResourceOperationFailed } from './events.js';
+import type { GolemNode } from './GolemNode.js';
 import type { Resource } from './Resource.js';
 
 /** The reason given when something created for a subscriber who left is withdrawn. */
@@ -109,7 +113,9 @@ export function alongside<T>(main$: Observable<T>, background$: Observable<unkno
  * A call that creates something (POST), made safe to cancel: unsubscribing while it is in flight
  * does not abort it (the request may already have reached yagna, and aborting would leak what it
  * created); it runs to its end apart from the subscriber and `release` undoes what it created.
- * A failure after the subscriber left created nothing and concerns nobody.
+ * A failure after the subscriber left created nothing and concerns nobody. The node counts the
+ * call while it is in flight (`node.creating`), so that `close()` waits for it and closes what it
+ * made.
  *
  * ```text
  * call:     ----c|
@@ -117,11 +123,24 @@ export function alongside<T>(main$: Observable<T>, background$: Observable<unkno
  * result:   ---          (release(c) at frame 4)
  * ```
  */
-export function createOrRelease<T>(call$: Observable<T>, release: (created: T) => void): Observable<T> {
+export function createOrRelease<T extends Resource>(
+  node: GolemNode,
+  call$: Observable<T>,
+  release: (created: T) => void,
+): Observable<T> {
   return new Observable<T>((subscriber) => {
+    if (node.closingOrClosed) {
+      // Nothing is made once close() has begun: it would be made after close() looked.
+      subscriber.error(new NodeClosedError({ operation: 'create' }));
+      return undefined;
+    }
     let left = false;
-    call$.subscribe({
-      next: (created) => (left ? release(created) : subscriber.next(created)),
+    const abandoned = (created: T): void => {
+      // A node that is closing closes what it autocloses itself, once the call has landed.
+      if (!(node.closingOrClosed && node.closes(created))) release(created);
+    };
+    node.creating(call$).subscribe({
+      next: (created) => (left ? abandoned(created) : subscriber.next(created)),
       error: (error: unknown) => subscriber.error(error),
       complete: () => subscriber.complete(),
     });
@@ -186,4 +205,52 @@ export function streamOf<T>(open: (signal: AbortSignal) => AsyncIterable<T> | Ob
     );
     return () => controller.abort();
   });
+}
+
+/**
+ * The current usage counters of an activity (`GET /activity/{id}/usage`), in the order of the
+ * agreement's usage vector; `undefined` when yagna does not know the activity (404) or reports no
+ * usage. What `acceptPayments` checks an invoice against (its `activityUsage` port).
+ */
+export function activityUsageOf(
+  node: GolemNode,
+  activityId: string,
+): Observable<readonly number[] | undefined> {
+  return fromCall((signal) => node.api.activity.getActivityUsage(activityId, { signal })).pipe(
+    map((usage): readonly number[] | undefined => usage.currentUsage ?? undefined),
+    catchError((error: unknown) => (isYagnaNotFoundError(error) ? of(undefined) : throwError(() => error))),
+  );
+}
+
+/** What a payment document is rejected with: yagna's `Rejection`, the amount as a `Decimal`. */
+export interface DocumentRejection {
+  readonly rejectionReason: 'INCORRECT_AMOUNT';
+  readonly totalAmountAccepted: Decimal;
+  readonly message: string;
+}
+
+/**
+ * Rejects a payment document with yagna's `reject` call for it (real yagna answers 501,
+ * `YagnaNotImplementedError`: the caller records the attempt). Emits `ResourceChangePossible`
+ * for the document on success.
+ */
+export function rejectDocument(
+  document: Resource,
+  rejection: DocumentRejection,
+  reject: (wire: Rejection, signal: AbortSignal) => CallResult<unknown>,
+): Action<void> {
+  return action(
+    defer(() =>
+      voidCall((signal) =>
+        reject(
+          {
+            rejectionReason: rejection.rejectionReason,
+            totalAmountAccepted: rejection.totalAmountAccepted.toFixed(),
+            message: rejection.message,
+          },
+          signal,
+        ),
+      ).pipe(onSuccess(() => document.node.events.emit(new ResourceChangePossible(document)))),
+    ),
+  );
 }

@@ -1,6 +1,8 @@
 /**
  * `node.close()`'s autoclose: batches → activities → agreements → demands → allocations, each
- * phase in parallel, each failure collected into a report.
+ * phase in parallel, each failure collected into a report. One retry layer per call: terminate
+ * retries itself, cancel is retried here (both on the node's scheduler), destroy and release
+ * (DELETE) are retried by the client; what still fails after that is in the report.
  *
  * @internal
  * @module
@@ -15,14 +17,9 @@ import {
   lastValueFrom,
   map,
   of,
-  retry,
-  throwError,
-  timer,
 } from 'rxjs';
 import { isYagnaConflictError } from '../errors/YagnaConflictError.js';
 import { isYagnaGoneError } from '../errors/YagnaGoneError.js';
-import { backoffDelay } from '../sources/backoff.js';
-import { isTransientPollError } from '../sources/errorClassifiers.js';
 import { Activity } from './Activity.js';
 import { Agreement } from './Agreement.js';
 import { Allocation } from './Allocation.js';
@@ -30,7 +27,9 @@ import { Batch } from './Batch.js';
 import { Demand } from './Demand.js';
 import type { BackgroundOperation } from './events.js';
 import type { NodeConfig } from './nodeOptions.js';
+import type { UnsettledAgreement } from './nodeSettle.js';
 import type { Resource } from './Resource.js';
+import { retryTransient } from './retryTransient.js';
 
 /** A resource `close()` could not close. */
 export interface CloseFailure {
@@ -42,32 +41,29 @@ export interface CloseFailure {
   readonly error: unknown;
 }
 
-/** What `node.close()` could not close (an empty list when everything was closed). */
+/** What `node.close()` could not close or settle (empty lists when everything was). */
 export interface CloseReport {
-  /** True when every autoclosed resource was closed. */
+  /** True when every autoclosed resource was closed and every approved agreement settled. */
   readonly ok: boolean;
   /** One entry per resource left open. */
   readonly failures: readonly CloseFailure[];
+  /**
+   * One entry per approved agreement this node made whose invoice was not accepted (see
+   * `nodeSettle.ts`); always empty from `closeResources` itself.
+   */
+  readonly unsettled: readonly UnsettledAgreement[];
 }
+
+/**
+ * Which phases `closeResources` runs: all of them; all but the allocations' release (`close()`
+ * settles the agreements in between, while the allocations can still pay); or only that release.
+ */
+export type ClosePhases = 'all' | 'beforeAllocations' | 'allocations';
 
 type Step = Observable<CloseFailure | undefined>;
 
 /** The reason given to providers whose agreements `close()` ends. */
 const CLOSE_REASON = 'Closed by the requestor';
-
-/** Retries transient failures of a non-idempotent call with backoff on the node's scheduler. */
-function withRetry<T>(call$: Observable<T>, config: NodeConfig): Observable<T> {
-  const { scheduler, backoff, random } = config.poll;
-  return call$.pipe(
-    retry({
-      count: config.closeRetries,
-      delay: (error: unknown, attempt: number) =>
-        isTransientPollError(error)
-          ? timer(backoffDelay(attempt, backoff, random), scheduler)
-          : throwError(() => error),
-    }),
-  );
-}
 
 /** Runs one step; a failure becomes a {@link CloseFailure} value. */
 function step(resource: Resource, operation: BackgroundOperation, call$: Observable<unknown>): Step {
@@ -81,9 +77,10 @@ function step(resource: Resource, operation: BackgroundOperation, call$: Observa
  * falling back to terminate when it was approved meanwhile (cancel answers 409/410).
  */
 function closeAgreement(agreement: Agreement, config: NodeConfig): Step {
-  const terminate = step(agreement, 'terminate', withRetry(agreement.terminate(CLOSE_REASON), config));
+  const terminate = step(agreement, 'terminate', agreement.terminate(CLOSE_REASON));
   if (agreement.approved) return terminate;
-  return concat(withRetry(agreement.cancel(CLOSE_REASON), config).pipe(ignoreElements()), of(undefined)).pipe(
+  const cancel$ = agreement.cancel(CLOSE_REASON).pipe(retryTransient(config));
+  return concat(cancel$.pipe(ignoreElements()), of(undefined)).pipe(
     catchError((error: unknown) =>
       isYagnaGoneError(error) || isYagnaConflictError(error)
         ? terminate
@@ -101,22 +98,26 @@ function phase(steps: Step[]): Observable<CloseFailure[]> {
  * Closes the open autoclosed resources in order: batches (stop following them), activities
  * (destroy), agreements (terminate or cancel), demands (unsubscribe), allocations (release).
  * Each phase runs its steps in parallel and starts when the previous one has finished.
+ *
+ * @param phases which phases to run (see {@link ClosePhases}) @default 'all'
  */
 export async function closeResources(
   resources: Iterable<Resource>,
   config: NodeConfig,
+  phases: ClosePhases = 'all',
 ): Promise<CloseReport> {
   const open = [...resources].filter((r) => !r.closed);
   const of$ = <R extends Resource>(cls: abstract new (...args: never[]) => R): R[] =>
     open.filter((r): r is R => r instanceof cls && !r.closed);
   const failures: CloseFailure[] = [];
-  for (const batch of of$(Batch)) batch.abandon();
-  const phases: (() => Observable<CloseFailure[]>)[] = [
+  if (phases !== 'allocations') for (const batch of of$(Batch)) batch.abandon();
+  const before: (() => Observable<CloseFailure[]>)[] = [
     () => phase(of$(Activity).map((a) => step(a, 'destroy', a.destroy()))),
     () => phase(of$(Agreement).map((a) => closeAgreement(a, config))),
     () => phase(of$(Demand).map((d) => step(d, 'unsubscribe', d.unsubscribe()))),
-    () => phase(of$(Allocation).map((a) => step(a, 'release', a.release()))),
   ];
-  for (const run of phases) failures.push(...(await lastValueFrom(defer(run))));
-  return { ok: failures.length === 0, failures };
+  const release = () => phase(of$(Allocation).map((a) => step(a, 'release', a.release())));
+  const run = phases === 'all' ? [...before, release] : phases === 'beforeAllocations' ? before : [release];
+  for (const next of run) failures.push(...(await lastValueFrom(defer(next))));
+  return { ok: failures.length === 0, failures, unsettled: [] };
 }

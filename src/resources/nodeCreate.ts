@@ -76,6 +76,7 @@ export function allocationCreation(
       }
       const timeout = new Date(node.scheduler.now() + expires);
       return createOrRelease(
+        node,
         fromCall((signal) =>
           node.api.payment.createAllocation(
             {
@@ -137,9 +138,11 @@ export function demandCreation(
           terms: options.terms,
         });
         return createOrRelease(
+          node,
           fromCall((signal) => node.api.market.subscribeDemand(body, { signal })).pipe(
             map((id) => {
               const demand = node.demand(id);
+              demand.setAllocations(allocations);
               published(demand, body);
               return demand;
             }),

@@ -10,6 +10,7 @@ import type { EnableDefaultLoggerOptions } from '../logging/enableDefaultLogger.
 import type { BackoffConfig } from '../sources/backoff.js';
 import type { Allocation } from './Allocation.js';
 import type { NodeApi } from './NodeApi.js';
+import type { PaymentPolicy } from './nodePayments.js';
 import type { DemandPayload, PaymentTerms } from './payload.js';
 
 /** Options of `new GolemNode(options)`. Unset ones come from the environment or the defaults. */
@@ -58,11 +59,47 @@ export interface GolemNodeOptions {
   /** Jitter source in [0, 1) for backoffs; a constant in tests. @default Math.random */
   random?: () => number;
   /**
-   * Retries of a non-idempotent close step (terminate, cancel) on a transient failure; the
-   * idempotent ones (destroy, unsubscribe, release) are retried by the client itself.
+   * Retries, with `backoff` on `scheduler`, of a call that must succeed and that the client does
+   * not retry (POST: terminate, cancel, invoice and debit-note accept) on a transient failure
+   * (5xx, 408, 429, the network); the idempotent ones (destroy, unsubscribe, release) are
+   * retried by the client itself.
    * @default 3
    */
   closeRetries?: number;
+  /**
+   * The node's payer: it pays the debit notes and invoices of the agreements this node made
+   * (`proposal.createAgreement`) from the allocation of the agreement's demand, and `close()`
+   * settles every approved agreement (see {@link NodePaymentsOptions}). `false`: the node pays
+   * nothing (pay with `acceptPayments` yourself); `close()` then only reports the approved
+   * agreements whose invoice it does not know to be accepted.
+   * @default {} (enabled, with the defaults of {@link NodePaymentsOptions})
+   */
+  payments?: NodePaymentsOptions | false;
+}
+
+/** The default of {@link NodePaymentsOptions.invoiceTimeout}: 30 s. */
+export const DEFAULT_INVOICE_TIMEOUT_MS = 30_000;
+
+/** Options of the node's payer (`new GolemNode({ payments })`). */
+export interface NodePaymentsOptions {
+  /**
+   * How long `close()` waits, in ms of the node's scheduler, for the invoices of the approved
+   * agreements it terminated (after the agreements' phase, before the allocations are
+   * released); those still without an accepted invoice then are in `report.unsettled`.
+   * @default 30_000
+   */
+  invoiceTimeout?: number;
+  /**
+   * What decides which documents to accept: given an allocation, what is left of it to spend
+   * (`budget`) and the node's scheduler, an operator from debit notes and invoices to
+   * `PaymentEvent`s. Called once per allocation each time the payer starts.
+   * @default `acceptPayments` (loaded when the first agreement is approved) with its defaults
+   * @example
+   * ```ts
+   * new GolemNode({ payments: { policy: (c) => acceptPayments({ ...c, grace: 0.1 }) } });
+   * ```
+   */
+  policy?: PaymentPolicy;
 }
 
 /** The resolved tuning of a node (read by its resources). */
@@ -71,8 +108,17 @@ export interface NodeConfig {
   readonly pollTimeoutSec: number;
   /** Interval of `activity.state$`, in ms. */
   readonly statePollIntervalMs: number;
-  /** Retries of a non-idempotent close step. */
+  /** Retries of a call that must succeed (terminate, cancel, accept). */
   readonly closeRetries: number;
+  /** The node's payer. */
+  readonly payments: {
+    /** Does the node pay (`payments !== false`)? */
+    readonly enabled: boolean;
+    /** How long `close()` waits for invoices, in ms. */
+    readonly invoiceTimeout: number;
+    /** The policy given, or `undefined` for `acceptPayments`. */
+    readonly policy: PaymentPolicy | undefined;
+  };
   /** What every long-poll source gets. */
   readonly poll: {
     readonly scheduler: SchedulerLike;
@@ -97,12 +143,26 @@ export function resolveNodeConfig(options: GolemNodeOptions): NodeConfig {
     pollTimeoutSec: positive(options.pollTimeoutSec ?? 5, 'pollTimeoutSec', true),
     statePollIntervalMs: positive(options.statePollIntervalMs ?? 1000, 'statePollIntervalMs'),
     closeRetries: positive(options.closeRetries ?? 3, 'closeRetries', true),
+    payments: resolvePayments(options.payments),
     poll: {
       scheduler: options.scheduler ?? asyncScheduler,
       minIntervalMs: positive(options.minPollIntervalMs ?? 1000, 'minPollIntervalMs', true),
       backoff: options.backoff,
       random: options.random,
     },
+  };
+}
+
+function resolvePayments(options: NodePaymentsOptions | false | undefined): NodeConfig['payments'] {
+  const given = options === false ? {} : (options ?? {});
+  return {
+    enabled: options !== false,
+    invoiceTimeout: positive(
+      given.invoiceTimeout ?? DEFAULT_INVOICE_TIMEOUT_MS,
+      'payments.invoiceTimeout',
+      true,
+    ),
+    policy: given.policy,
   };
 }
 

@@ -105,7 +105,8 @@ interface PaymentDocumentEvent {
  * A node-wide payment-document long-poll (for the node's `appSessionId`). Emits each document
  * once, when it is first received: fetched, attached to its parent (`ResourceChangePossible` for
  * what `stream.attach` returns). A cancelled document is closed; events other than the received
- * one emit `ResourceChangePossible` for the document.
+ * one emit `ResourceChangePossible` for the document. Completes when `close()` has finished
+ * (after the settlement of the node's agreements, which needs the invoices).
  */
 function paymentDocumentsOf<D, E extends PaymentDocumentEvent, R extends Resource<D, E>>(
   node: GolemNode,
@@ -134,7 +135,8 @@ function paymentDocumentsOf<D, E extends PaymentDocumentEvent, R extends Resourc
         }),
       );
     }),
-    takeUntil(node.stopping$),
+    // Not at `stopping$`: `close()` settles the agreements (waits for their invoices) after it began.
+    takeUntil(node.stopped$),
     share(SHARE),
   );
 }

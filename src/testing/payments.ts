@@ -6,13 +6,21 @@
  */
 import { Decimal } from 'decimal.js';
 import { EMPTY, type Observable, ignoreElements, of } from 'rxjs';
-import type { PayableAgreementTerms, PayableDocument } from '../operators/acceptPayments.js';
+import type {
+  PayableAgreementTerms,
+  PayableDocument,
+  PaymentRejection,
+} from '../operators/acceptPayments.js';
 import type { FakeCall } from './fakes.js';
 
-/** A fake {@link PayableDocument} that records its `accept` calls. */
+/** A fake {@link PayableDocument} that records its `accept`, `reject` and `activityUsage` calls. */
 export interface FakePayable<A = unknown> extends PayableDocument<A> {
   /** The arguments of every `accept` call, in order. */
   readonly acceptCalls: ReadonlyArray<{ allocation: A; amount: Decimal }>;
+  /** The rejection of every `reject` call, in order (only when `reject` was given). */
+  readonly rejectCalls: readonly PaymentRejection[];
+  /** The activity of every `activityUsage` call, in order (only when `activityUsage` was given). */
+  readonly usageCalls: readonly string[];
 }
 
 /** What the fake payable documents share. */
@@ -25,6 +33,18 @@ export interface FakePayableInit<A> {
   readonly terms?: PayableAgreementTerms | FakeCall<[], PayableAgreementTerms>;
   /** What `accept` does. @default completes at once */
   readonly accept?: FakeCall<[allocation: A, amount: Decimal], unknown>;
+  /**
+   * What `reject` does; without it the fake has no `reject` (the port's method is optional).
+   * @example cold('-#', undefined, new YagnaNotImplementedError(…)) // as Real yagna answers
+   */
+  readonly reject?: FakeCall<[rejection: PaymentRejection], unknown>;
+  /**
+   * The usage of each activity (by id; an activity left out reports none), or what
+   * `activityUsage` returns; without it the fake has no `activityUsage`.
+   */
+  readonly activityUsage?:
+    | Readonly<Record<string, readonly number[]>>
+    | ((activityId: string) => Observable<readonly number[] | undefined>);
 }
 
 function payable<A>(
@@ -32,14 +52,18 @@ function payable<A>(
   extra: Pick<PayableDocument<A>, 'kind' | 'activityId' | 'activityIds' | 'usage'>,
 ): FakePayable<A> {
   const acceptCalls: Array<{ allocation: A; amount: Decimal }> = [];
-  const { terms = { properties: {} } } = init;
-  return {
+  const rejectCalls: PaymentRejection[] = [];
+  const usageCalls: string[] = [];
+  const { terms = { properties: {} }, reject, activityUsage } = init;
+  const document: FakePayable<A> = {
     id: init.id,
     agreementId: init.agreementId,
     amount: new Decimal(init.amount),
     ...Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)),
     kind: extra.kind,
     acceptCalls,
+    rejectCalls,
+    usageCalls,
     agreementTerms(): Observable<PayableAgreementTerms> {
       if (typeof terms === 'function') return terms();
       return 'properties' in terms ? of(terms) : terms;
@@ -51,6 +75,27 @@ function payable<A>(
       return (typeof accept === 'function' ? accept(allocation, amount) : accept).pipe(ignoreElements());
     },
   };
+  return Object.assign(
+    document,
+    reject === undefined
+      ? {}
+      : {
+          reject(rejection: PaymentRejection): Observable<void> {
+            rejectCalls.push(rejection);
+            return (typeof reject === 'function' ? reject(rejection) : reject).pipe(ignoreElements());
+          },
+        },
+    activityUsage === undefined
+      ? {}
+      : {
+          activityUsage(activityId: string): Observable<readonly number[] | undefined> {
+            usageCalls.push(activityId);
+            return typeof activityUsage === 'function'
+              ? activityUsage(activityId)
+              : of(activityUsage[activityId]);
+          },
+        },
+  );
 }
 
 /**

@@ -25,6 +25,8 @@ export interface StrategyRunConfig {
   readonly maxWait?: number;
   /** `negotiate(n)`'s `n`. @default 1 */
   readonly negotiate?: number;
+  /** `negotiate`'s `distinctProviders` (one draft per provider). @default true */
+  readonly distinctProviders?: boolean;
   /** `createAgreement`'s `concurrency`. @default the `negotiate` value */
   readonly agreementConcurrency?: number;
   /** `createAgreement`'s `approvalTimeout`, ms. @default 60000 */
@@ -137,7 +139,11 @@ export function testStrategy<T>(
       const events = config.onEvent === undefined ? {} : { onEvent: config.onEvent };
       return proposals$.pipe(
         asOperator(strategy, config, testScheduler),
-        negotiate(n, { scheduler: testScheduler, ...events }),
+        negotiate(n, {
+          scheduler: testScheduler,
+          ...(config.distinctProviders === undefined ? {} : { distinctProviders: config.distinctProviders }),
+          ...events,
+        }),
         createAgreement({
           concurrency: config.agreementConcurrency ?? n,
           ...(config.approvalTimeout === undefined ? {} : { approvalTimeout: config.approvalTimeout }),

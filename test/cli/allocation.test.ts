@@ -57,7 +57,7 @@ describe('golem-rx allocation', () => {
     expect(expires).toBeLessThanOrEqual(Date.now() + 3_600_000 + 2_000);
   });
 
-  it.each([['abc'], ['-3'], ['0'], ['1e5']])(
+  it.each([['abc'], ['-3'], ['0'], ['1e5'], ['0.0000000000000000001'], ['1.1234567890123456789']])(
     'new: rejects the amount %s with one line and exit 2',
     async (amount) => {
       const result = await run(['allocation', 'new', '--', amount], { env });
@@ -67,6 +67,37 @@ describe('golem-rx allocation', () => {
       expect(await activeIds()).toEqual([]);
     },
   );
+
+  it('new: an amount finer than the 18 decimals of GLM is a usage error that says so', async () => {
+    const result = await run(['allocation', 'new', '0.0000000000000000001'], { env });
+    expect(result.code).toBe(2);
+    expect(lines(result.stderr)).toEqual([
+      expect.stringMatching(/^golem-rx: .*GLM has 18 decimals: the smallest amount is 0\.000000000000000001/),
+    ]);
+    expect((await run(['allocation', 'new', '0.000000000000000001', '--json'], { env })).code).toBe(0);
+  });
+
+  it.each([['99999999999999h'], ['87601h'], ['1e9'], ['0ms'], ['0.0001ms']])(
+    'new: --expires %s is a usage error (exit 2, one line), not an internal error',
+    async (expires) => {
+      const result = await run(['allocation', 'new', '1', '--expires', expires], { env });
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(lines(result.stderr)).toEqual([
+        expect.stringMatching(
+          /^golem-rx: option '--expires <duration>' argument '.*' is invalid\. expected /,
+        ),
+      ]);
+      expect(await activeIds()).toEqual([]);
+    },
+  );
+
+  it('new: --expires takes up to 10 years', async () => {
+    const result = await run(['allocation', 'new', '1', '--expires', '87600h', '--json'], { env });
+    expect(result.code).toBe(0);
+    const [a] = JSON.parse(result.stdout) as [{ timeout: string }];
+    expect(new Date(a.timeout).getTime()).toBeGreaterThan(Date.now() + 87_599 * 3_600_000);
+  });
 
   it('new: reports what yagna refuses (an unknown network) in one line, exit 1', async () => {
     const result = await run(['allocation', 'new', '1', '--network', 'nowhere'], { env });
@@ -165,10 +196,14 @@ describe('golem-rx allocation', () => {
       isTTY: tty,
       stdin: new PassThrough(),
       interrupt: interrupt.signal,
+      // Ctrl-C while the question waits for an answer
+      onStderr: (_text, all) => {
+        if (all.includes('[y/N] ')) interrupt.abort();
+      },
     });
-    setTimeout(() => interrupt.abort(), 50);
     const interrupted = await pending;
     expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain('[y/N] ');
     expect(await activeIds()).toHaveLength(1);
 
     const accepted = await run(['allocation', 'clean'], { env, isTTY: tty, stdin: answer('yes\n') });

@@ -30,9 +30,10 @@ describe('golem-rx help and devnet (in-process)', () => {
       ['devnet', '--port', '0', '--providers', '2', '--seed', '7', '--app-key', 'cli-devnet-key'],
       {
         interrupt: interrupt.signal,
+        env: { YAGNA_APPKEY: 'ignored-env-key' }, // --app-key wins
         onStdout: (_text, all) => {
           const match = /YAGNA_API_URL=(\S+)/.exec(all);
-          if (match !== null && url === '' && all.includes('YAGNA_APPKEY=')) {
+          if (match !== null && url === '' && all.includes('Press Ctrl+C')) {
             url = match[1]!;
             interrupt.abort();
           }
@@ -42,16 +43,50 @@ describe('golem-rx help and devnet (in-process)', () => {
     const result = await running;
     expect(result.code).toBe(0);
     expect(lines(result.stdout)).toEqual([
-      expect.stringMatching(/^devnet listening on http:\/\/127\.0\.0\.1:\d+ with 2 providers$/),
-      `YAGNA_API_URL=${url}`,
-      'YAGNA_APPKEY=cli-devnet-key',
-      'Press Ctrl+C to stop.',
-      'devnet stopped',
+      expect.stringMatching(/^# devnet listening on http:\/\/127\.0\.0\.1:\d+ with 2 providers$/),
+      `export YAGNA_API_URL=${url}`,
+      'export YAGNA_APPKEY=cli-devnet-key',
+      `export GOLEM_REGISTRY_URL=${url}`,
+      '# Press Ctrl+C to stop.',
+      '# devnet stopped',
     ]);
     await expect(fetch(`${url}/version/get`)).rejects.toThrow();
     expect(await run(['devnet', '--port', 'x'])).toMatchObject({
       code: 2,
-      stderr: 'golem-rx: --port must be an integer >= 0\n',
+      stderr: 'golem-rx: --port must be an integer from 0 to 65535\n',
+    });
+  });
+
+  it('devnet: accepts the app key of YAGNA_APPKEY when --app-key is not given', async () => {
+    const interrupt = new AbortController();
+    let url = '';
+    const result = await run(['devnet', '--port', '0', '--providers', '1'], {
+      env: { YAGNA_APPKEY: 'env-devnet-key' },
+      interrupt: interrupt.signal,
+      onStdout: (_text, all) => {
+        const match = /YAGNA_API_URL=(\S+)/.exec(all);
+        if (match !== null && url === '' && all.includes('Press Ctrl+C')) {
+          url = match[1]!;
+          void fetch(`${url}/me`, { headers: { authorization: 'Bearer env-devnet-key' } }).then(
+            (me) => {
+              if (me.status === 200) interrupt.abort();
+            },
+            () => undefined,
+          );
+        }
+      },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('export YAGNA_APPKEY=env-devnet-key\n');
+    expect(result.stdout).toContain('# devnet stopped\n');
+  });
+
+  it('devnet --port 99999 is a usage error (exit 2, one line), not an internal error', async () => {
+    const result = await run(['devnet', '--port', '99999']);
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'golem-rx: --port must be an integer from 0 to 65535\n',
     });
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createYagnaApi, type YagnaApi } from '../../src/api/index.js';
 import { startDevnet, type DevnetHandle } from '../../src/devnet/index.js';
 import { approvedAgreement } from '../api/support/rental.js';
@@ -78,8 +78,11 @@ describe('golem-rx status', () => {
     const slow = await startDevnet({ port: 0, providers: 1, latency: 5_000 });
     try {
       const interrupt = new AbortController();
-      setTimeout(() => interrupt.abort(), 100);
-      const result = await run(['status'], { env: envFor(slow), interrupt: interrupt.signal });
+      const running = run(['status'], { env: envFor(slow), interrupt: interrupt.signal });
+      // Ctrl-C once the request is waiting in devnet (its 5 s latency)
+      await vi.waitFor(() => expect(slow.stats().requests.total).toBeGreaterThan(0), { timeout: 10_000 });
+      interrupt.abort();
+      const result = await running;
       expect(result).toMatchObject({ code: 130, stdout: '', stderr: 'golem-rx: interrupted\n' });
     } finally {
       await slow.stop();

@@ -27,6 +27,8 @@ export interface RunOptions {
   readonly interrupt?: AbortSignal;
   /** Called with each chunk written to stdout (to react to streamed rows). */
   readonly onStdout?: (text: string, all: string) => void;
+  /** Called with each chunk written to stderr (to react to a prompt). */
+  readonly onStderr?: (text: string, all: string) => void;
 }
 
 /** A collecting sink. */
@@ -48,7 +50,7 @@ function sink(onWrite?: (text: string, all: string) => void): {
 /** Runs `golem-rx argv` in-process against the injected context; nothing is a terminal unless said. */
 export async function run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const stdout = sink(options.onStdout);
-  const stderr = sink();
+  const stderr = sink(options.onStderr);
   const ctx: CliContext = {
     stdout,
     stderr,

@@ -9,7 +9,10 @@ import {
   formatDuration,
   parseAmount,
   parseDocumentStatus,
+  MAX_DURATION_MS,
+  MAX_EXPIRY_MS,
   parseDuration,
+  parseExpiry,
   parsePositiveInt,
   parseTag,
 } from '../../src/cli/parse.js';
@@ -29,12 +32,28 @@ describe('golem-rx parsers', () => {
     expect(parseAmount(' 12.000 ').toFixed()).toBe('12');
   });
 
-  it.each(['', 'abc', '-1', '0', '0.0', '1e3', '1,5', '0x10', 'NaN', 'Infinity', '1.2.3'])(
-    'rejects the amount %j',
-    (text) => {
-      expect(() => parseAmount(text)).toThrow(InvalidArgumentError);
-    },
-  );
+  it('parses amounts with up to 18 decimals (GLM), trailing zeros not counted', () => {
+    expect(parseAmount('0.000000000000000001').toFixed()).toBe('0.000000000000000001');
+    expect(parseAmount('1.000000000000000000000').toFixed()).toBe('1');
+    expect(() => parseAmount('0.0000000000000000001')).toThrow(/GLM has 18 decimals/);
+  });
+
+  it.each([
+    '',
+    'abc',
+    '-1',
+    '0',
+    '0.0',
+    '1e3',
+    '1,5',
+    '0x10',
+    'NaN',
+    'Infinity',
+    '1.2.3',
+    '1.0000000000000000001',
+  ])('rejects the amount %j', (text) => {
+    expect(() => parseAmount(text)).toThrow(InvalidArgumentError);
+  });
 
   it('parses durations: 30s, 5m, 1h, ms and plain seconds', () => {
     expect(parseDuration('30s')).toBe(30_000);
@@ -48,12 +67,23 @@ describe('golem-rx parsers', () => {
     expect(formatDuration(1_500)).toBe('1.5s');
   });
 
-  it.each(['', '0', '0s', '-5s', '3x', '5 minutes', 's', '1h30m', 'Infinity'])(
+  it.each(['', '0', '0s', '-5s', '3x', '5 minutes', 's', '1h30m', 'Infinity', '0.0001ms', '597h', '1e9'])(
     'rejects the duration %j',
     (text) => {
       expect(() => parseDuration(text)).toThrow(InvalidArgumentError);
     },
   );
+
+  it('bounds durations by what a timer can wait, expiries by 10 years', () => {
+    expect(parseDuration('596h')).toBe(596 * 3_600_000);
+    expect(parseDuration(`${MAX_DURATION_MS}ms`)).toBe(MAX_DURATION_MS);
+    expect(() => parseDuration(`${MAX_DURATION_MS + 1}ms`)).toThrow(/at most 596h/);
+    expect(parseExpiry('87600h')).toBe(MAX_EXPIRY_MS);
+    expect(parseExpiry('30m')).toBe(1_800_000);
+    expect(() => parseExpiry('87601h')).toThrow(/at most 87600h/);
+    expect(() => parseExpiry('99999999999999h')).toThrow(/at most 87600h/);
+    expect(() => parseExpiry('soon')).toThrow(InvalidArgumentError);
+  });
 
   it('parses statuses case-insensitively, integers and tags strictly', () => {
     expect(parseDocumentStatus('received')).toBe('RECEIVED');

@@ -2,7 +2,7 @@
  * The contract test: a full rental against devnet through the client — subscribe → counter →
  * agreement → activity → `run echo hello` → terminate → invoice accepted → allocation released —
  * with every request and response recorded (`onExchange`) and validated against the OpenAPI
- * schemas in ../shared/yagna-api. Where devnet produces the Real behaviour and Real contradicts
+ * schemas vendored in specs/yagna. Where devnet produces the Real behaviour and Real contradicts
  * the spec (REQUESTOR-GUIDE §8), the exemption is listed below with its reason.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +97,7 @@ let api: YagnaApi;
 const exchanges: YagnaExchange[] = [];
 const streamed: RuntimeEventDto[] = [];
 const commands: unknown[] = [];
+let stateAfterCreate: unknown;
 
 beforeAll(async () => {
   devnet = await startDevnet({ port: 0, providers: 4, seed: 5, payment: { settleDelayMs: 10 } });
@@ -123,6 +124,8 @@ beforeAll(async () => {
   });
 
   const { activityId } = await api.activity.createActivity(rental.agreementId, { timeout: 10 });
+  // REQUESTOR-GUIDE §4.2: the provider spawned the exe-unit before create answered
+  stateAfterCreate = await api.activity.getActivityState(activityId);
   const batchId = await api.activity.exec(activityId, ECHO_HELLO);
   for await (const event of api.activity.streamBatchResults(activityId, batchId)) {
     streamed.push(event);
@@ -219,6 +222,18 @@ describe('a full rental conforms to the yagna OpenAPI specs', () => {
       expect(seen, step).toContain(step);
     }
     expect(exchanges.every((e) => e.status !== undefined && e.status < 300)).toBe(true);
+  });
+
+  it('an activity is Initialized as soon as createActivity returns (§4.2, as the real daemon)', () => {
+    expect(stateAfterCreate).toEqual({ state: ['Initialized', null] });
+    const createdAt = exchanges.findIndex((e) => e.method === 'POST' && e.pathTemplate === `${A}/activity`);
+    const next = exchanges[createdAt + 1];
+    expect(next).toMatchObject({
+      method: 'GET',
+      pathTemplate: `${A}/activity/{activityId}/state`,
+      status: 200,
+    });
+    expect(next?.responseBody).toEqual({ state: ['Initialized', null] });
   });
 
   it('every request and response validates (with the documented exemptions)', () => {

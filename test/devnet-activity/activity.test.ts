@@ -43,7 +43,7 @@ describe('devnet activity: lifecycle and batches', () => {
     return res.body as ExeScriptCommandResultDto[];
   };
 
-  it('creates an activity: object in, object out; string in, string out; state New', async () => {
+  it('creates an activity: object in, object out; string in, string out; Initialized at once (Real)', async () => {
     const agreement = h.market.add();
     const obj = await h.call('POST', `${A}/activity`, { agreementId: agreement.agreementId });
     expect(obj.status).toBe(200);
@@ -53,7 +53,9 @@ describe('devnet activity: lifecycle and batches', () => {
     expect(str.status).toBe(200);
     expect(typeof str.body).toBe('string');
     expect(str.body).not.toBe(activityId);
-    expect((await h.call('GET', `${A}/activity/${activityId}/state`)).body).toEqual({ state: ['New', null] });
+    expect((await h.call('GET', `${A}/activity/${activityId}/state`)).body).toEqual({
+      state: ['Initialized', null],
+    });
     expect((await h.call('GET', `${A}/activity/${activityId}/agreement`)).body).toBe(agreement.agreementId);
     const listed = await h.call('GET', `${A}/activity?agreementId=${agreement.agreementId}`);
     expect(listed.body).toEqual([activityId, str.body]);

@@ -6,7 +6,7 @@
  */
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
-import { Subject, asyncScheduler } from 'rxjs';
+import { Subject, asyncScheduler, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import type {
   ActivityFacade,
   AgreementView,
@@ -132,7 +132,7 @@ export class StubActivities implements ActivityFacade {
     const activityId = `act${String(this.n++).padStart(29, '0')}`;
     this.byAgreement.set(agreementId, [...(this.byAgreement.get(agreementId) ?? []), activityId]);
     this.usage.set(activityId, usage);
-    this.changes.next({ activityId, agreementId, state: 'New' });
+    this.changes.next({ activityId, agreementId, state: 'Initialized' });
     return activityId;
   }
 
@@ -197,8 +197,11 @@ export interface Harness {
   readonly faults: StubFaults;
   readonly restart: Subject<void>;
   readonly modules: DevnetModule[];
-  /** Resolves once a request whose URL contains `fragment` has reached a handler (plus a short grace). */
-  arrived(fragment: string): Promise<void>;
+  /**
+   * Resolves once a timer of exactly `delayMs` has been scheduled on the harness's clock, e.g. the
+   * timeout timer of a long-poll with `timeout=20` (20 000 ms): that poll is then really pending.
+   */
+  timerScheduled(delayMs: number): Promise<void>;
   /** JSON request against the harness (body sent as JSON when given). */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
   close(): Promise<void>;
@@ -232,10 +235,23 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const random = mulberry32(options.seed ?? 42);
   const restart = new Subject<void>();
   const faults = new StubFaults(random);
+  // the real clock, recording the delay of every timer scheduled on it
+  const delays: number[] = [];
+  const scheduler: SchedulerLike = {
+    now: () => asyncScheduler.now(),
+    schedule<T>(
+      work: (this: SchedulerAction<T>, state?: T) => void,
+      delay?: number,
+      state?: T,
+    ): Subscription {
+      delays.push(delay ?? 0);
+      return asyncScheduler.schedule(work, delay, state);
+    },
+  };
   const ctx: DevnetContext = {
     requestorId: REQUESTOR_ID,
     appKeyName: 'requestor',
-    scheduler: asyncScheduler,
+    scheduler,
     random,
     faults,
     restart$: restart.asObservable(),
@@ -248,11 +264,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (options.payment !== false)
     modules.push(createPaymentModule(ctx, market, activities, options.payment ?? {}));
   const app = Fastify({ logger: false, forceCloseConnections: true });
-  const arrivedUrls: string[] = [];
-  app.addHook('preHandler', (request, _reply, done) => {
-    arrivedUrls.push(request.url);
-    done();
-  });
   for (const m of modules) await m.register(app);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
@@ -264,9 +275,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     faults,
     restart,
     modules,
-    async arrived(fragment) {
-      await eventually(() => (arrivedUrls.some((u) => u.includes(fragment)) ? true : undefined));
-      await new Promise((r) => setTimeout(r, 30));
+    async timerScheduled(delayMs) {
+      await eventually(() => (delays.includes(delayMs) ? true : undefined));
     },
     async call(method, path, body, headers = {}) {
       const init: RequestInit = { method, headers: { ...headers } };

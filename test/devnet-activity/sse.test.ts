@@ -114,7 +114,7 @@ describe('devnet activity: the exec event stream (SSE)', () => {
       streaming();
       return false;
     });
-    await h.arrived('commandIndex=2');
+    await h.timerScheduled(30_000); // the poll's timeout: it is waiting now
     await started;
     h.restart.next();
     await expect(poll).rejects.toThrow();

@@ -8,6 +8,8 @@ import {
   matchDemandOffer,
   parseConstraints,
 } from '../../src/devnet/market/constraints.js';
+import { compileWildcard, matchWildcard } from '../../src/devnet/market/constraintsValues.js';
+import { jsonDepthExceededAt, MAX_JSON_DEPTH } from '../../src/devnet/jsonDepth.js';
 
 function syntaxError(text: string): ConstraintSyntaxError {
   try {
@@ -310,5 +312,62 @@ describe('flattenProperties', () => {
     const out = flattenProperties(input);
     expect(Object.keys(out)).toEqual(['a.__proto__.x']);
     expect(({} as Record<string, unknown>)['x']).toBeUndefined();
+  });
+});
+
+describe('wildcard matching (no RegExp, no backtracking)', () => {
+  const m = (pattern: string, text: string) => matchWildcard(compileWildcard(pattern)!, text);
+
+  it('anchors at both ends; * matches any run, every other character itself', () => {
+    expect(compileWildcard('plain')).toBeUndefined();
+    expect(m('*', '')).toBe(true);
+    expect(m('*', 'anything')).toBe(true);
+    expect(m('**', '')).toBe(true);
+    expect(m('a*', 'abc')).toBe(true);
+    expect(m('a*', 'ba')).toBe(false);
+    expect(m('*c', 'abc')).toBe(true);
+    expect(m('*c', 'cab')).toBe(false);
+    expect(m('a*a', 'a')).toBe(false); // prefix and suffix must not overlap
+    expect(m('a*a', 'aa')).toBe(true);
+    expect(m('a*b*c', 'aXbYc')).toBe(true);
+    expect(m('a*b*c', 'acb')).toBe(false);
+    expect(m('a*bc*bc', 'abcbc')).toBe(true);
+    expect(m('a*bc*bc', 'abc')).toBe(false);
+    expect(m('.*', 'x.y')).toBe(false); // '.' is literal
+    expect(m('.*', '.y')).toBe(true);
+    expect(m('a*\nb', 'a\n\nb')).toBe(true);
+  });
+
+  it('agrees with an anchored regular expression on every small pattern and text', () => {
+    const alphabet = ['a', 'b', '*'];
+    const words = (n: number): string[] =>
+      n === 0 ? [''] : words(n - 1).flatMap((w) => alphabet.map((c) => w + c));
+    const patterns = [1, 2, 3, 4].flatMap(words).filter((p) => p.includes('*'));
+    const texts = [0, 1, 2, 3, 4].flatMap(words).filter((t) => !t.includes('*'));
+    for (const pattern of patterns) {
+      const reference = new RegExp(`^${pattern.replaceAll('*', '.*')}$`, 's');
+      for (const text of texts) expect(m(pattern, text), `${pattern} ~ ${text}`).toBe(reference.test(text));
+    }
+  });
+
+  it('answers at once for many stars against a long text that does not match', () => {
+    const text = 'x'.repeat(10_000);
+    expect(m(`${'*'.repeat(1000)}!`, text)).toBe(false);
+    expect(m(`${'*x'.repeat(500)}*!`, text)).toBe(false);
+    expect(m(`${'*x'.repeat(500)}*`, text)).toBe(true);
+  });
+});
+
+describe('JSON nesting bound (serde_json recursion limit)', () => {
+  it('finds where arrays and objects nest deeper than the limit, ignoring strings', () => {
+    expect(MAX_JSON_DEPTH).toBe(128);
+    expect(jsonDepthExceededAt('[[1]]', 2)).toBeUndefined();
+    expect(jsonDepthExceededAt('[[1]]', 1)).toBe(1);
+    expect(jsonDepthExceededAt('{"a":{"b":[]}}', 2)).toBe(10);
+    expect(jsonDepthExceededAt('{"a":"[[[{{{"}', 1)).toBeUndefined();
+    expect(jsonDepthExceededAt('{"a":"\\"[[["}', 1)).toBeUndefined();
+    expect(jsonDepthExceededAt('[],[],[]', 1)).toBeUndefined();
+    expect(jsonDepthExceededAt(`${'['.repeat(128)}${']'.repeat(128)}`)).toBeUndefined();
+    expect(jsonDepthExceededAt(`${'['.repeat(129)}${']'.repeat(129)}`)).toBe(128);
   });
 });

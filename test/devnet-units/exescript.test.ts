@@ -82,6 +82,7 @@ describe('parseExeScript', () => {
 
   it.each([
     ['not json', '', undefined, /not valid JSON/],
+    [`${'['.repeat(200)}${']'.repeat(200)}`, '', undefined, /not valid JSON: recursion limit exceeded/],
     ['{"deploy":{}}', '', undefined, /must be a JSON array/],
     ['[]', '', undefined, /at least one command/],
     ['[{"launch":{}}]', '[0]', 0, /unknown command 'launch'/],

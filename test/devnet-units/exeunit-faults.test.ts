@@ -1,5 +1,5 @@
 import { lastValueFrom, toArray } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isExeUnitStateError } from '../../src/devnet/exeunit/ExeUnitStateError.js';
 import { AT_END, deploy, runToEnd, shell, start, virtualUnit } from './exeunitHelpers.js';
 import { settle } from './helpers.js';
@@ -83,12 +83,13 @@ describe('ExeUnit: faults, crash and destroy', () => {
     const { unit, scheduler } = virtualUnit();
     const id = unit.exec([deploy, start, shell('sleep 100; echo late')]);
     await settle(scheduler, unit.waitForResults(id, 1, Infinity));
-    await new Promise((r) => setImmediate(r));
-    expect(unit.runningCommand()).toEqual({
-      batchId: id,
-      command: 'run',
-      params: ['/bin/sh', '-c', 'sleep 100; echo late'],
-    });
+    await vi.waitFor(() =>
+      expect(unit.runningCommand()).toEqual({
+        batchId: id,
+        command: 'run',
+        params: ['/bin/sh', '-c', 'sleep 100; echo late'],
+      }),
+    );
     unit.crash('power cut');
     const { results } = await settle(scheduler, unit.waitForResults(id, undefined, Infinity));
     expect(results[2]).toMatchObject({

@@ -7,17 +7,19 @@ import { deploy, runToEnd, shell, start, virtualUnit } from './exeunitHelpers.js
 import { settle } from './helpers.js';
 
 describe('ExeUnit: state machine', () => {
-  it('goes New → Initialized/Deployed → Deployed → Deployed/Ready → Ready, and deploy creates /golem', async () => {
+  it('starts Initialized, goes Initialized/Deployed → Deployed → Deployed/Ready → Ready, and deploy creates /golem', async () => {
     const { unit, scheduler } = virtualUnit({ timing: { deployMs: 100, startMs: 50 } });
     const states: ActivityState[] = [];
     unit.state$.subscribe((s) => states.push(s));
-    expect(unit.state).toEqual({ state: ['New', null] });
-    const { results } = await runToEnd(unit, scheduler, [deploy, start]);
+    expect(unit.state).toEqual({ state: ['Initialized', null] });
+    const { results } = await runToEnd(unit, scheduler, [deploy, start, shell('true')]);
     expect(states.map((s) => s.state)).toEqual([
-      ['New', null],
+      ['Initialized', null],
       ['Initialized', 'Deployed'],
       ['Deployed', null],
       ['Deployed', 'Ready'],
+      ['Ready', null],
+      ['Ready', 'Ready'],
       ['Ready', null],
     ]);
     expect(scheduler.now()).toBe(150);
@@ -26,7 +28,7 @@ describe('ExeUnit: state machine', () => {
       startMode: 'blocking',
       valid: { Ok: '' },
     });
-    expect(results.map((r) => r.result)).toEqual(['Ok', 'Ok']);
+    expect(results.map((r) => r.result)).toEqual(['Ok', 'Ok', 'Ok']);
   });
 
   it('refuses run before start and start before deploy with an Invalid state error', async () => {
@@ -37,13 +39,26 @@ describe('ExeUnit: state machine', () => {
         index: 0,
         result: 'Error',
         isBatchFinished: true,
-        message: "Invalid state: 'run' requires Ready, activity is New",
+        message: "Invalid state: 'run' requires Ready, activity is Initialized",
       }),
     ]);
     const second = await runToEnd(unit, scheduler, [start]);
-    expect(second.results[0]!.message).toBe("Invalid state: 'start' requires Deployed, activity is New");
+    expect(second.results[0]!.message).toBe(
+      "Invalid state: 'start' requires Deployed, activity is Initialized",
+    );
     const third = await runToEnd(unit, scheduler, [deploy, deploy]);
     expect(third.results.map((r) => r.result)).toEqual(['Ok', 'Error']);
+    expect(third.results[1]!.message).toBe(
+      "Invalid state: 'deploy' requires Initialized, activity is Deployed",
+    );
+    const fourth = await runToEnd(unit, scheduler, [shell('echo early'), start, start]);
+    expect(fourth.results[0]!.message).toBe("Invalid state: 'run' requires Ready, activity is Deployed");
+    const fifth = await runToEnd(unit, scheduler, [start, deploy]);
+    expect(fifth.results.map((r) => r.message)).toEqual([
+      null,
+      "Invalid state: 'deploy' requires Initialized, activity is Ready",
+    ]);
+    expect(unit.state.state).toEqual(['Ready', null]);
   });
 
   it('terminates on a terminate command; later commands fail and exec throws', async () => {

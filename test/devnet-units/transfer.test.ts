@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { lastValueFrom, toArray } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ExeUnit } from '../../src/devnet/exeunit/ExeUnit.js';
 import type { ExeScriptCommand, ExeScriptCommandResult } from '../../src/devnet/exeunit/exescript.js';
 import { startServer } from './helpers.js';
@@ -92,9 +92,10 @@ describe('transfer', () => {
     unit.fs.writeFile('/golem/output/result.txt', 'the answer: 42\n');
     const { results } = await runBatch(unit, [
       deploy,
+      start,
       transfer('container:/golem/output/result.txt', `${server.url}/upload/result.txt`),
     ]);
-    expect(results.map((r) => r.result)).toEqual(['Ok', 'Ok']);
+    expect(results.map((r) => r.result)).toEqual(['Ok', 'Ok', 'Ok']);
     const put = received.find((r) => r.method === 'PUT' && r.url === '/upload/result.txt');
     expect(put?.body.toString()).toBe('the answer: 42\n');
     expect(put?.contentType).toBe('application/octet-stream');
@@ -105,13 +106,14 @@ describe('transfer', () => {
     const unit = new ExeUnit();
     const { results } = await runBatch(unit, [
       deploy,
+      start,
       transfer(
         `data:application/octet-stream;base64,${Buffer.from('hello\n').toString('base64')}`,
         'container:/golem/input/a',
       ),
       transfer('data:,caf%C3%A9%20%FF', 'container:golem/input/b'),
     ]);
-    expect(results.map((r) => r.result)).toEqual(['Ok', 'Ok', 'Ok']);
+    expect(results.map((r) => r.result)).toEqual(['Ok', 'Ok', 'Ok', 'Ok']);
     expect(unit.fs.readText('/golem/input/a')).toBe('hello\n');
     expect([...unit.fs.readFile('/golem/input/b')]).toEqual([...Buffer.from('café '), 0xff]);
     unit.destroy();
@@ -122,9 +124,10 @@ describe('transfer', () => {
     unit.fs.writeFile('/src.txt', 'x');
     const { results } = await runBatch(unit, [
       deploy,
+      start,
       transfer('container:/src.txt', 'container:/golem/work/copy.txt'),
     ]);
-    expect(results[1]!.result).toBe('Ok');
+    expect(results[2]!.result).toBe('Ok');
     expect(unit.fs.readText('/golem/work/copy.txt')).toBe('x');
     unit.destroy();
   });
@@ -162,10 +165,10 @@ describe('transfer', () => {
     ],
   ])('fails the command with a message for %s', async (_what, command, message) => {
     const unit = new ExeUnit();
-    const { results } = await runBatch(unit, [deploy, command()]);
-    expect(results[1]).toMatchObject({ result: 'Error', isBatchFinished: true });
-    expect(results[1]!.message).toMatch(message);
-    expect(unit.state.state).toEqual(['Deployed', null]);
+    const { results } = await runBatch(unit, [deploy, start, command()]);
+    expect(results[2]).toMatchObject({ result: 'Error', isBatchFinished: true });
+    expect(results[2]!.message).toMatch(message);
+    expect(unit.state.state).toEqual(['Ready', null]);
     unit.destroy();
   });
 
@@ -174,16 +177,25 @@ describe('transfer', () => {
     const url = closed.url;
     await closed.close();
     const unit = new ExeUnit();
-    const { results } = await runBatch(unit, [deploy, transfer(`${url}/x`, 'container:/golem/input/x')]);
-    expect(results[1]!.result).toBe('Error');
-    expect(results[1]!.message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/x failed: fetch failed/);
+    const { results } = await runBatch(unit, [
+      deploy,
+      start,
+      transfer(`${url}/x`, 'container:/golem/input/x'),
+    ]);
+    expect(results[2]!.result).toBe('Error');
+    expect(results[2]!.message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/x failed: fetch failed/);
     unit.destroy();
   });
 
-  it('refuses a transfer before deploy', async () => {
+  it('refuses a transfer before start, as yagna does (only Ready accepts it)', async () => {
     const unit = new ExeUnit();
     const { results } = await runBatch(unit, [transfer('data:,x', 'container:/x')]);
-    expect(results[0]!.message).toBe("Invalid state: 'transfer' requires Deployed or Ready, activity is New");
+    expect(results[0]!.message).toBe("Invalid state: 'transfer' requires Ready, activity is Initialized");
+    const deployed = await runBatch(unit, [deploy, transfer('data:,x', 'container:/x')]);
+    expect(deployed.results.map((r) => r.result)).toEqual(['Ok', 'Error']);
+    expect(deployed.results[1]!.message).toBe(
+      "Invalid state: 'transfer' requires Ready, activity is Deployed",
+    );
     unit.destroy();
   });
 
@@ -191,10 +203,11 @@ describe('transfer', () => {
     const unit = new ExeUnit();
     const { id } = await runBatch(unit, [
       deploy,
+      start,
       transfer('data:,abcd', 'container:/golem/input/p', { progress: { updateStep: 1 } }),
     ]);
     const events = await lastValueFrom(unit.events$(id).pipe(toArray()));
-    expect(events.filter((e) => e.index === 1).map((e) => e.kind)).toContainEqual({
+    expect(events.filter((e) => e.index === 2).map((e) => e.kind)).toContainEqual({
       progress: { step: [0, 1], message: null, progress: [4, 4], unit: 'Bytes' },
     });
     unit.destroy();
@@ -202,13 +215,14 @@ describe('transfer', () => {
 
   it('aborts an in-flight request when the activity is destroyed', async () => {
     const unit = new ExeUnit();
-    const id = unit.exec([deploy, transfer(`${server.url}/hang`, 'container:/golem/input/h')]);
-    await unit.waitForResults(id, 0, 5_000);
-    while (!received.some((r) => r.url === '/hang')) await new Promise((r) => setTimeout(r, 5));
+    const id = unit.exec([deploy, start, transfer(`${server.url}/hang`, 'container:/golem/input/h')]);
+    await unit.waitForResults(id, 1, 5_000);
+    await vi.waitFor(() => expect(received.some((r) => r.url === '/hang')).toBe(true), { timeout: 10_000 });
+    expect(unit.state.state).toEqual(['Ready', 'Ready']); // yagna: a running transfer is Ready → Ready
     unit.destroy();
     const { results } = await unit.waitForResults(id, undefined, 5_000);
-    expect(results[1]).toMatchObject({ result: 'Error', message: 'Activity destroyed' });
-    while (hangingClosed === 0) await new Promise((r) => setTimeout(r, 5));
-    expect(hangingClosed).toBe(1);
+    expect(results[2]).toMatchObject({ result: 'Error', message: 'Activity destroyed' });
+    await vi.waitFor(() => expect(hangingClosed).toBe(1), { timeout: 10_000 });
+    expect(unit.state.state).toEqual(['Terminated', null]);
   });
 });

@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
-import { parseDevnetArgs, parseSubnets, runDevnetCommand } from '../../src/cli/devnet.js';
+import { describe, expect, it, vi } from 'vitest';
+import { devnetEnvLines, parseDevnetArgs, parseSubnets, runDevnetCommand } from '../../src/cli/devnet.js';
 import { isDevnetConfigError } from '../../src/devnet/index.js';
+import { vmPackage } from '../../src/strategies/payload.js';
 
 describe('golem-rx devnet (CLI)', () => {
   it('parses its flags', () => {
@@ -41,7 +43,7 @@ describe('golem-rx devnet (CLI)', () => {
     expect(parseDevnetArgs(['--help'])).toBeUndefined();
   });
 
-  it.each([['--port', 'x'], ['--providers', '-1'], ['--bogus'], ['--seed', '1.5']])(
+  it.each([['--port', 'x'], ['--port', '99999'], ['--providers', '-1'], ['--bogus'], ['--seed', '1.5']])(
     'rejects %s with a DevnetConfigError',
     (...argv) => {
       let error: unknown;
@@ -60,24 +62,72 @@ describe('golem-rx devnet (CLI)', () => {
     expect(() => parseSubnets(',')).toThrow();
   });
 
-  it('prints URL and app key, serves until SIGINT, then stops', async () => {
+  it('takes the port from 0 to 65535 only, and the app key from --app-key, else YAGNA_APPKEY', () => {
+    expect(parseDevnetArgs(['--port', '65535'])).toEqual({ port: 65535 });
+    expect(() => parseDevnetArgs(['--port', '99999'])).toThrow(/--port must be an integer from 0 to 65535/);
+    expect(() => parseDevnetArgs(['--port=-1'])).toThrow(/--port must be an integer from 0 to 65535/);
+    expect(parseDevnetArgs([], { YAGNA_APPKEY: 'env-key' })).toEqual({ port: 7465, appKey: 'env-key' });
+    expect(parseDevnetArgs(['--app-key', 'flag-key'], { YAGNA_APPKEY: 'env-key' })).toMatchObject({
+      appKey: 'flag-key',
+    });
+    expect(parseDevnetArgs([], { YAGNA_APPKEY: '  ' })).toEqual({ port: 7465 });
+    expect(() => parseDevnetArgs(['--app-key', ''])).toThrow(/--app-key must not be empty/);
+  });
+
+  it('prints export lines a POSIX shell can source, quoting what needs it', () => {
+    const lines = devnetEnvLines({
+      url: 'http://127.0.0.1:7465',
+      appKey: "it's a $KEY",
+      registryUrl: 'http://127.0.0.1:7465',
+      providers: [],
+    });
+    expect(lines).toEqual([
+      '# devnet listening on http://127.0.0.1:7465 with 0 providers',
+      'export YAGNA_API_URL=http://127.0.0.1:7465',
+      "export YAGNA_APPKEY='it'\\''s a $KEY'",
+      'export GOLEM_REGISTRY_URL=http://127.0.0.1:7465',
+      '# Press Ctrl+C to stop.',
+    ]);
+    const sourced = execFileSync(
+      'sh',
+      ['-c', `${lines.join('\n')}\nprintf '%s|' "$YAGNA_API_URL" "$YAGNA_APPKEY" "$GOLEM_REGISTRY_URL"`],
+      { encoding: 'utf8' },
+    );
+    expect(sourced).toBe("http://127.0.0.1:7465|it's a $KEY|http://127.0.0.1:7465|");
+  });
+
+  it('serves with YAGNA_APPKEY from the environment until SIGINT; its registry resolves vmPackage tags', async () => {
     const lines: string[] = [];
     const signals = new EventEmitter();
-    const done = runDevnetCommand(['--port', '0', '--providers', '2', '--app-key', 'cli-key'], {
+    const done = runDevnetCommand(['--port', '0', '--providers', '2'], {
       print: (line) => lines.push(line),
       signals,
+      env: { YAGNA_APPKEY: 'env-key' },
     });
-    for (let i = 0; i < 500 && !lines.some((l) => l.startsWith('YAGNA_APPKEY=')); i++) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    expect(lines).toContain('YAGNA_APPKEY=cli-key');
-    const url = lines.find((l) => l.startsWith('YAGNA_API_URL='))!.slice('YAGNA_API_URL='.length);
+    await vi.waitFor(() => expect(lines).toContain('# Press Ctrl+C to stop.'), { timeout: 10_000 });
+    expect(lines).toContain('export YAGNA_APPKEY=env-key');
+    const value = (name: string): string =>
+      lines.find((l) => l.startsWith(`export ${name}=`))!.slice(`export ${name}=`.length);
+    const url = value('YAGNA_API_URL');
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const me = await fetch(`${url}/me`, { headers: { authorization: 'Bearer cli-key' } });
+    expect(value('GOLEM_REGISTRY_URL')).toBe(url);
+    const me = await fetch(`${url}/me`, { headers: { authorization: 'Bearer env-key' } });
     expect(me.status).toBe(200);
+
+    // the README's offline Quick start: vmPackage({ imageTag }) resolves through GOLEM_REGISTRY_URL
+    vi.stubEnv('GOLEM_REGISTRY_URL', value('GOLEM_REGISTRY_URL'));
+    try {
+      const payload = await vmPackage({ imageTag: 'golem/alpine:latest' });
+      expect(payload.properties['golem.srv.comp.task_package']).toMatch(
+        new RegExp(`^hash:sha3:[0-9a-f]{56}:${url}/v1/image/download/[0-9a-f]{56}$`),
+      );
+    } finally {
+      vi.unstubAllEnvs();
+    }
+
     signals.emit('SIGINT');
     await done;
-    expect(lines.at(-1)).toBe('devnet stopped');
+    expect(lines.at(-1)).toBe('# devnet stopped');
     expect(signals.listenerCount('SIGINT')).toBe(0);
     await expect(fetch(`${url}/me`)).rejects.toThrow();
   });

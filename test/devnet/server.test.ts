@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IdentityDto, VersionDto } from '../../src/api/types/index.js';
+import { isDevnetConfigError, startDevnet } from '../../src/devnet/index.js';
 import { devnetClient, MARKET, type Client } from './helpers.js';
 
 describe('devnet server: auth, identity, version, image registry', () => {
@@ -89,5 +90,18 @@ describe('devnet server: auth, identity, version, image registry', () => {
     });
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ message: expect.stringContaining('Invalid JSON') });
+  });
+
+  it('takes the app key it is given, and names its registry (its own URL) in the handle', async () => {
+    expect(c.devnet.appKey).toBe('test-key'); // devnetClient passes startDevnet({ appKey: 'test-key' })
+    expect(c.devnet.registryUrl).toBe(c.devnet.url);
+    const info = await fetch(`${c.devnet.registryUrl}/v1/image/info?tag=my/app:1.0`);
+    expect(info.status).toBe(200);
+  });
+
+  it.each([65_536, 99_999, -1, 1.5])('refuses port %s with a DevnetConfigError', async (port) => {
+    await expect(startDevnet({ port })).rejects.toSatisfy(
+      (err) => isDevnetConfigError(err) && /port must be an integer from 0 to 65535/.test(err.message),
+    );
   });
 });

@@ -161,12 +161,14 @@ describe('RunnableRegistry', () => {
     expect(proc.killed).toEqual(['SIGTERM']);
   });
 
-  it('gives up draining on a second signal', async () => {
+  it('ignores a second signal while draining (with a message), gives up on a third', async () => {
     const proc = new FakeProcess();
     const registry = wireUp([longRunning('stuck', true)], { process: proc });
     await registry.wireUpOnStartup();
     proc.emit('SIGINT', 'SIGINT');
     await flush();
+    expect(proc.killed).toEqual([]);
+    proc.emit('SIGINT', 'SIGINT');
     expect(proc.killed).toEqual([]);
     proc.emit('SIGINT', 'SIGINT');
     expect(proc.killed).toEqual(['SIGINT']);

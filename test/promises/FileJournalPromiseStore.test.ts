@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -125,6 +125,26 @@ describe('FileJournalPromiseStore', () => {
     await store.close();
     await expect(store.append({ type: 'created', oplogIdx: 0 })).rejects.toSatisfy(isPromiseJournalError);
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'keeps the journal private: file 0600 in a created folder 0700, also after compaction, and tightens a 0644 one',
+    async () => {
+      const registry = await open();
+      await registry.deletePromise(await registry.createPromise());
+      await registry.close();
+      expect((await stat(journal)).mode & 0o777).toBe(0o600);
+      expect((await stat(dirname(journal))).mode & 0o777).toBe(0o700);
+      await (await open()).close(); // compacts: the journal is rewritten through a temporary file
+      expect((await stat(journal)).mode & 0o777).toBe(0o600);
+
+      const loose = join(dir, 'loose.jsonl');
+      await writeFile(loose, '');
+      await chmod(loose, 0o644);
+      const store = await FileJournalPromiseStore.open(loose);
+      await store.close();
+      expect((await stat(loose)).mode & 0o777).toBe(0o600);
+    },
+  );
 
   it('opens an empty or missing journal as empty', async () => {
     await writeFile(join(dir, 'empty.jsonl'), '');

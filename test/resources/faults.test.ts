@@ -82,14 +82,19 @@ describe('sources under faults', () => {
     devnet.restart();
     await agreement2.waitForApproval(5_000);
     await agreement2.terminate();
-    await vi.waitFor(() => expect(seen).toHaveLength(4));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await vi.waitFor(() => expect(seen).toHaveLength(4), { timeout: 10_000 });
+    // A later event proves the order: a repeat of the four would have come before it.
+    const marker = await approvedAgreement(node);
+    await vi.waitFor(() => expect(seen).toContain(`${marker.agreement.id}:AgreementApprovedEvent`), {
+      timeout: 10_000,
+    });
     watching.unsubscribe();
     expect(seen).toEqual([
       `${first.agreement.id}:AgreementApprovedEvent`,
       `${first.agreement.id}:AgreementTerminatedEvent`,
       `${agreement2.id}:AgreementApprovedEvent`,
       `${agreement2.id}:AgreementTerminatedEvent`,
+      `${marker.agreement.id}:AgreementApprovedEvent`,
     ]);
     expect(health).toContain('unreachable'); // the restart did cut a poll
     expect(health.at(-1)).toBe('recovered');

@@ -1,6 +1,8 @@
-import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import type { DevnetHandle } from '../../src/devnet/index.js';
+import { isIncompleteCloseError } from '../../src/errors/IncompleteCloseError.js';
 import { isYagnaUnauthorizedError } from '../../src/errors/YagnaUnauthorizedError.js';
+import { parseFaultSpec } from '../../src/devnet/index.js';
 import type { Runnable } from '../../src/integrations/index.js';
 import { GolemNode } from '../../src/resources/GolemNode.js';
 import { openCounts, testDevnet } from './support/devnet.js';
@@ -23,8 +25,7 @@ describe('GolemNode as a Runnable (web wiring)', () => {
     const running = node.run().then(() => {
       finished = true;
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(node.state).toBe('started');
+    await vi.waitFor(() => expect(node.state).toBe('started'), { timeout: 10_000 });
     expect(finished).toBe(false);
     await node.createAllocation({ amount: 1 });
     await node.abort('shutting down');
@@ -37,5 +38,22 @@ describe('GolemNode as a Runnable (web wiring)', () => {
   it('run() rejects when the node cannot start', async () => {
     const node = new GolemNode({ apiUrl: devnet.url, appKey: 'wrong-key' });
     await expect(node.run()).rejects.toSatisfy(isYagnaUnauthorizedError);
+  });
+  it('run() rejects with IncompleteCloseError when the close leaves something open', async () => {
+    for (const fault of parseFaultSpec('http:500@DELETE /payment-api/v1/allocations/*'))
+      devnet.faults.add(fault);
+    const node = new GolemNode({ apiUrl: devnet.url, appKey: devnet.appKey, env: {}, closeRetries: 0 });
+    const running = node.run();
+    await vi.waitFor(() => expect(node.state).toBe('started'));
+    const allocation = await node.createAllocation({ amount: 1 });
+    await node.abort('shutting down');
+    const error: unknown = await running.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isIncompleteCloseError(error)).toBe(true);
+    expect(error).toMatchObject({ failures: 1, unsettled: 0 });
+    devnet.faults.clear();
+    await allocation.release();
   });
 });

@@ -32,9 +32,9 @@ describe('the in-memory yagna', () => {
         map((activity) => activity.agreement.providerId),
       );
       // offers at 0 and 1; counters at 1 (respond 2) → drafts at 3; agreement 1 + confirm 1 +
-      // approval 1 → 6; activity 1 + deploy 1 → 8. A lease frees at 6: dear's counter → draft at 8 →
-      // agreement at 11 → activity at 13
-      expectObservable(activities$).toBe('--------(cm)-(d|)', {
+      // approval 1 → 6; activity 1 + deploy 1 → 8. A lease frees when its activity is handed on
+      // (8): dear's counter → draft at 10 → agreement at 13 → activity at 15
+      expectObservable(activities$).toBe('--------(cm)---(d|)', {
         c: 'cheap',
         m: 'mid',
         d: 'dear',

@@ -44,7 +44,7 @@ export class ActivityRegistry implements ActivityFacade {
   private readonly records = new Map<string, ActivityRecord>();
   private readonly subscriptions = new Subscription();
   private readonly changes = new Subject<ActivityChange>();
-  /** Every state change of every activity (`New` on creation … `Terminated`), hot. */
+  /** Every state change of every activity (`Initialized` on creation … `Terminated`), hot. */
   readonly activityChanges$: Observable<ActivityChange> = this.changes.asObservable();
 
   constructor(

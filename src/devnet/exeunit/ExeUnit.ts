@@ -71,10 +71,13 @@ const TERMINAL = new Set<ActivityStateName>(['Terminated', 'Unresponsive']);
  * A simulated VM exe-unit of one activity, independent of HTTP: runs ExeScript batches in
  * order against a virtual file system and a small shell, with the Activity API's semantics.
  *
- * States: `New` → `Initialized`→`Deployed` (deploy) → `Ready` (start) → `Terminated`
- * (`terminate` command or `destroy()`); a crash leaves `Terminated` (or `Unresponsive`, see
- * `faults.crashState`) with `reason: 'Crashed'` and `errorMessage`. `exec` on a terminated or
- * unresponsive activity throws {@link ExeUnitStateError}.
+ * States, as yagna's exe-unit: a unit is `Initialized` from its creation (the provider spawned
+ * it before `createActivity` answered; `New` is never seen by a requestor), then
+ * `[Initialized, Deployed]` → `Deployed` (deploy) → `[Deployed, Ready]` → `Ready` (start);
+ * `run` and `transfer` execute as `[Ready, Ready]`. It ends `Terminated` (`terminate` command
+ * or `destroy()`); a crash leaves `Terminated` (or `Unresponsive`, see `faults.crashState`) with
+ * `reason: 'Crashed'` and `errorMessage`. `exec` on a terminated or unresponsive activity throws
+ * {@link ExeUnitStateError}.
  *
  * Batches run one after the other; within a batch the first `Error` ends it. A crash or
  * `destroy()` mid-command makes that command an `Error` (message = the crash/destroy reason)
@@ -105,7 +108,7 @@ export class ExeUnit {
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.fs = options.fs ?? new VirtualFs();
     this.handlers = options.handlers ?? {};
-    this.stateSubject = new BehaviorSubject<ActivityState>({ state: ['New', null] });
+    this.stateSubject = new BehaviorSubject<ActivityState>({ state: ['Initialized', null] });
     this.clock = new UsageClock(this.scheduler, options.cpuThreads ?? 1);
   }
 
@@ -357,7 +360,10 @@ export class ExeUnit {
   private unitState(): UnitState {
     return {
       current: () => this.state.state[0],
-      transition: (current, next) => this.setState(current, {}, next ?? null),
+      transition: (current, next) => {
+        // A crash or destroy during a command wins: the command's own transitions stop there.
+        if (!TERMINAL.has(this.state.state[0])) this.setState(current, {}, next ?? null);
+      },
       setDeployEnv: (env) => (this.deployEnv = env),
       terminate: () => this.destroy('Terminated by ExeScript'),
     };

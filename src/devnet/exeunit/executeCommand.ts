@@ -5,7 +5,9 @@ import type {
   ActivityStateName,
   DeployCommandBody,
   ExeScriptCommand,
+  RunCommandBody,
   RuntimeEventKind,
+  TransferCommandBody,
 } from './exescript.js';
 import { runProcess, type CommandOutcome } from './runProcess.js';
 import { schedulerSleep } from './schedulerSleep.js';
@@ -45,8 +47,11 @@ const OK: CommandOutcome = { returnCode: 0, stdout: null, stderr: null, message:
 
 /**
  * Executes one ExeScript command against the exe-unit: state checks and transitions, deploy,
- * start, run (shell), transfer, sign, terminate. A command in the wrong state is an `Error`
- * outcome (`Invalid state: …`), as yagna's exe-unit answers.
+ * start, run (shell), transfer, sign, terminate. What each state accepts is yagna's exe-unit's
+ * (`exe-unit/src/exe_unit.rs`, `exec_stateful`): `deploy` only in `Initialized`, `start` only in
+ * `Deployed`, `run` and `transfer` only in `Ready` (executing as `[Ready, Ready]`); `sign` and
+ * `terminate` in any state. A command in the wrong state is an `Error` outcome
+ * (`Invalid state: …`), as yagna's exe-unit answers.
  */
 export async function executeCommand(
   command: ExeScriptCommand,
@@ -62,7 +67,7 @@ export async function executeCommand(
   const wait = (ms: number | undefined): Promise<void> | undefined =>
     ms !== undefined && ms > 0 ? schedulerSleep(ctx.scheduler, ms, ctx.signal) : undefined;
 
-  if ('deploy' in command) return need('New', 'Initialized') ?? deploy(command.deploy ?? {}, ctx, wait);
+  if ('deploy' in command) return need('Initialized') ?? deploy(command.deploy ?? {}, ctx, wait);
   if ('start' in command) {
     const refused = need('Deployed');
     if (refused !== undefined) return refused;
@@ -74,51 +79,68 @@ export async function executeCommand(
   if ('run' in command) {
     const refused = need('Ready');
     if (refused !== undefined) return refused;
-    const host: ShellHost = {
-      fs: ctx.fs,
-      signal: ctx.signal,
-      scheduler: ctx.scheduler,
-      sleep: (ms) => schedulerSleep(ctx.scheduler, ms, ctx.signal),
-      lookup: (cmd) =>
-        Object.hasOwn(ctx.handlers, cmd)
-          ? ctx.handlers[cmd]
-          : Object.hasOwn(ctx.builtins, cmd)
-            ? ctx.builtins[cmd]
-            : undefined,
-    };
-    return runProcess(command.run, {
-      host,
-      env: { ...ctx.env, ...command.run.env },
-      cwd: ctx.fs.isDir('/golem/work') ? '/golem/work' : '/',
-      emit: (stream, output) => ctx.emit(stream === 'stdout' ? { stdout: output } : { stderr: output }),
-    });
+    return busy(ctx, () => run(command.run, ctx));
   }
   if ('transfer' in command) {
-    const refused = need('Deployed', 'Ready');
+    const refused = need('Ready');
     if (refused !== undefined) return refused;
-    const body = command.transfer;
-    try {
-      await runTransfer(body, {
-        fs: ctx.fs,
-        signal: ctx.signal,
-        maxBytes: ctx.maxTransferBytes,
-        onProgress:
-          body.progress === undefined
-            ? undefined
-            : (done, total) =>
-                ctx.emit({
-                  progress: { step: [0, 1], message: null, progress: [done, total], unit: 'Bytes' },
-                }),
-      });
-    } catch (err) {
-      if (!isTransferError(err) || ctx.signal.aborted) throw err;
-      return { returnCode: 1, stdout: null, stderr: null, message: err.message };
-    }
-    return OK;
+    return busy(ctx, () => transfer(command.transfer, ctx));
   }
   if ('terminate' in command) {
     ctx.unit.terminate();
     return OK;
+  }
+  return OK;
+}
+
+/** Runs a `run` or `transfer` as yagna does: the state is `[Ready, Ready]` while it executes. */
+async function busy(ctx: ExecuteContext, execute: () => Promise<CommandOutcome>): Promise<CommandOutcome> {
+  ctx.unit.transition('Ready', 'Ready');
+  try {
+    return await execute();
+  } finally {
+    ctx.unit.transition('Ready');
+  }
+}
+
+function run(body: RunCommandBody, ctx: ExecuteContext): Promise<CommandOutcome> {
+  const host: ShellHost = {
+    fs: ctx.fs,
+    signal: ctx.signal,
+    scheduler: ctx.scheduler,
+    sleep: (ms) => schedulerSleep(ctx.scheduler, ms, ctx.signal),
+    lookup: (cmd) =>
+      Object.hasOwn(ctx.handlers, cmd)
+        ? ctx.handlers[cmd]
+        : Object.hasOwn(ctx.builtins, cmd)
+          ? ctx.builtins[cmd]
+          : undefined,
+  };
+  return runProcess(body, {
+    host,
+    env: { ...ctx.env, ...body.env },
+    cwd: ctx.fs.isDir('/golem/work') ? '/golem/work' : '/',
+    emit: (stream, output) => ctx.emit(stream === 'stdout' ? { stdout: output } : { stderr: output }),
+  });
+}
+
+async function transfer(body: TransferCommandBody, ctx: ExecuteContext): Promise<CommandOutcome> {
+  try {
+    await runTransfer(body, {
+      fs: ctx.fs,
+      signal: ctx.signal,
+      maxBytes: ctx.maxTransferBytes,
+      onProgress:
+        body.progress === undefined
+          ? undefined
+          : (done, total) =>
+              ctx.emit({
+                progress: { step: [0, 1], message: null, progress: [done, total], unit: 'Bytes' },
+              }),
+    });
+  } catch (err) {
+    if (!isTransferError(err) || ctx.signal.aborted) throw err;
+    return { returnCode: 1, stdout: null, stderr: null, message: err.message };
   }
   return OK;
 }

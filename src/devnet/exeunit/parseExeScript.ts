@@ -1,5 +1,6 @@
 import type { ExeScriptCommand } from './exescript.js';
 import { ExeScriptParseError } from './ExeScriptParseError.js';
+import { jsonDepthExceededAt, MAX_JSON_DEPTH } from '../jsonDepth.js';
 
 type Json = Record<string, unknown>;
 
@@ -15,6 +16,13 @@ type Json = Record<string, unknown>;
  */
 export function parseExeScript(text: string): ExeScriptCommand[] {
   let value: unknown;
+  const tooDeep = jsonDepthExceededAt(text);
+  if (tooDeep !== undefined) {
+    throw new ExeScriptParseError(
+      `ExeScript is not valid JSON: recursion limit exceeded (nested deeper than ${MAX_JSON_DEPTH} levels) at position ${tooDeep}`,
+      { path: '' },
+    );
+  }
   try {
     value = JSON.parse(text);
   } catch (err) {

@@ -10,6 +10,7 @@ import {
   compareSemVer,
   compareStrings,
   instantOfDate,
+  matchWildcard,
   parseDecimalLiteral,
   parseRfc3339,
   parseSemVer,
@@ -224,7 +225,7 @@ function compareTyped(prop: unknown, op: Op, value: ParsedValue): boolean {
 
 function compareString(prop: string, op: Op, value: ParsedValue): boolean {
   if (op === '=') {
-    if (value.wildcard !== undefined) return value.wildcard.test(prop);
+    if (value.wildcard !== undefined) return matchWildcard(value.wildcard, prop);
     if (prop === value.text) return true;
   }
   if (value.version !== undefined) {

@@ -10,6 +10,7 @@ import {
   parseSemVer,
   type Instant,
   type SemVer,
+  type WildcardPattern,
 } from './constraintsValues.js';
 
 /** A comparison operator of the constraint language. (`<>` and `~=` are rejected, as yagna does.) */
@@ -39,8 +40,8 @@ export interface ParsedValue {
   readonly version: SemVer | undefined;
   readonly instant: Instant | undefined;
   readonly decimal: Decimal | undefined;
-  /** Anchored pattern when the value contains `*`. */
-  readonly wildcard: RegExp | undefined;
+  /** The value split at its `*` wildcards (matched anchored, in linear time), when it has any. */
+  readonly wildcard: WildcardPattern | undefined;
   /** Items when the value is a list literal `[a,b]`. */
   readonly list: readonly ParsedValue[] | undefined;
 }

@@ -115,16 +115,49 @@ export function compareInstants(a: Instant, b: Instant): number {
 }
 
 /**
- * Compiles a value with `*` wildcards into an anchored RegExp (`*` matches any run of characters,
- * every other character matches itself). Returns `undefined` when there is no wildcard.
+ * A value with `*` wildcards, split at its stars: `a*b*c` → `['a', 'b', 'c']`, `*x` → `['', 'x']`.
+ * Matched by {@link matchWildcard}, never through a RegExp built from the (user-supplied) value.
  */
-export function compileWildcard(pattern: string): RegExp | undefined {
+export interface WildcardPattern {
+  /** The literal parts between the stars, in order (at least two: the value has a star). */
+  readonly parts: readonly string[];
+}
+
+/**
+ * Splits a value with `*` wildcards (`*` matches any run of characters, every other character
+ * matches itself) into a {@link WildcardPattern}. Returns `undefined` when there is no wildcard.
+ */
+export function compileWildcard(pattern: string): WildcardPattern | undefined {
   if (!pattern.includes('*')) return undefined;
-  const body = pattern
-    .split('*')
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${body}$`, 's');
+  return Object.freeze({ parts: Object.freeze(pattern.split('*')) });
+}
+
+/**
+ * Does `text` match the whole wildcard pattern (anchored at both ends)? Without backtracking:
+ * the first part must start `text`, the last must end it, and each part between is taken at
+ * its leftmost place after the previous one (leftmost is always a safe choice with `*` the only
+ * wildcard), so `text` is scanned once, left to right, whatever the number of stars; many stars
+ * cannot make a demand slow (a RegExp of `.*` runs backtracks exponentially on a miss).
+ *
+ * @example
+ * matchWildcard(compileWildcard('p*r*7')!, 'provider-7'); // true
+ */
+export function matchWildcard(pattern: WildcardPattern, text: string): boolean {
+  const { parts } = pattern;
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  if (text.length < first.length + last.length) return false;
+  if (!text.startsWith(first) || !text.endsWith(last)) return false;
+  let at = first.length;
+  const end = text.length - last.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const part = parts[i]!;
+    if (part === '') continue;
+    const found = text.indexOf(part, at);
+    if (found < 0 || found + part.length > end) return false;
+    at = found + part.length;
+  }
+  return true;
 }
 
 /** Parses a list literal `[a, b, c]` (items trimmed), or `undefined` if the value is not one. */

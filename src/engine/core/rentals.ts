@@ -96,7 +96,8 @@ export function draftsOf<P extends OfferProposal>(
       scheduler: settings.scheduler,
       onEvent,
     }),
-    negotiate<P>(settings.maxWorkers, { scheduler: settings.scheduler, onEvent }),
+    // The core keeps its own per-provider bookkeeping (busy, excluded) across rentals.
+    negotiate<P>(settings.maxWorkers, { scheduler: settings.scheduler, onEvent, distinctProviders: false }),
   );
 }
 

@@ -1,12 +1,12 @@
 /**
  * The state machine of `acceptPayments`: one queue per agreement (its documents are checked and
- * accepted one at a time, so each sees what the previous one accepted), a ledger of what was
- * accepted, and the budget, reserved while an accept call is in flight.
+ * accepted one at a time, in arrival order, so each sees what the previous one accepted), a ledger
+ * of what was accepted, and the budget, reserved while an accept call is in flight.
  *
  * @internal
  * @module
  */
-import { Decimal } from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import {
   Observable,
   type SchedulerLike,
@@ -23,12 +23,16 @@ import {
   throwIfEmpty,
 } from 'rxjs';
 import { MissingAgreementTermsError } from '../../errors/MissingAgreementTermsError.js';
+import { PaymentLedger } from './acceptPaymentsLedger.js';
 import {
   type CheckContext,
   type PaymentGrace,
+  type UnreportedUsage,
+  type Verdict,
   checkDebitNote,
   checkInvoice,
 } from './acceptPaymentsPolicy.js';
+import { invoiceEvidence, refuse } from './acceptPaymentsSteps.js';
 import type { PayableAgreementTerms, PayableDocument, PaymentEvent } from './acceptPaymentsTypes.js';
 import { subscribeUpstream } from './operatorInternals.js';
 
@@ -38,65 +42,9 @@ export interface AcceptPaymentsSettings<A> {
   readonly budget: Decimal;
   readonly grace: PaymentGrace;
   readonly clockSkew: number;
+  readonly unreportedUsage: UnreportedUsage;
   readonly concurrency: number;
   readonly scheduler: SchedulerLike;
-}
-
-/** What was accepted, per subscription. */
-class Ledger {
-  spent = new Decimal(0);
-  reserved = new Decimal(0);
-  /** Agreement → activity → the last debit-note total accepted. */
-  private readonly perActivity = new Map<string, Map<string, Decimal>>();
-  private readonly accepted = new Set<string>();
-  private readonly billed = new Set<string>();
-  private readonly paid = new Set<string>();
-
-  seen(document: PayableDocument): void {
-    this.billed.add(document.agreementId);
-  }
-  isAccepted(id: string): boolean {
-    return this.accepted.has(id);
-  }
-  activities(agreementId: string): Map<string, Decimal> {
-    let map = this.perActivity.get(agreementId);
-    if (!map) this.perActivity.set(agreementId, (map = new Map<string, Decimal>()));
-    return map;
-  }
-  /** The debit notes accepted for an agreement: the sum of each activity's last total. */
-  acceptedFor(agreementId: string): Decimal {
-    let sum = new Decimal(0);
-    for (const total of this.activities(agreementId).values()) sum = sum.plus(total);
-    return sum;
-  }
-  /** What accepting would charge, as yagna counts it. */
-  charge(document: PayableDocument): Decimal {
-    const before =
-      document.kind === 'DebitNote'
-        ? (this.activities(document.agreementId).get(activityOf(document)) ?? new Decimal(0))
-        : this.acceptedFor(document.agreementId);
-    return Decimal.max(0, document.amount.minus(before));
-  }
-  commit(document: PayableDocument, charge: Decimal): void {
-    this.accepted.add(document.id);
-    this.spent = this.spent.plus(charge);
-    if (document.kind === 'Invoice') {
-      this.paid.add(document.agreementId);
-      return;
-    }
-    const activities = this.activities(document.agreementId);
-    const before = activities.get(activityOf(document));
-    if (before === undefined || document.amount.greaterThan(before)) {
-      activities.set(activityOf(document), document.amount);
-    }
-  }
-  unpaid(): string[] {
-    return [...this.billed].filter((id) => !this.paid.has(id));
-  }
-}
-
-function activityOf(document: PayableDocument): string {
-  return document.activityId ?? '';
 }
 
 /** Runs `acceptPayments` on one subscription of `source`. */
@@ -104,9 +52,9 @@ export function runAcceptPayments<A>(
   source: Observable<PayableDocument<A>>,
   settings: AcceptPaymentsSettings<A>,
 ): Observable<PaymentEvent<A>> {
-  const { allocation, budget, grace, clockSkew, concurrency, scheduler } = settings;
+  const { allocation, budget, grace, clockSkew, unreportedUsage, concurrency, scheduler } = settings;
   return new Observable<PaymentEvent<A>>((subscriber) => {
-    const ledger = new Ledger();
+    const ledger = new PaymentLedger();
     const queues = new Map<string, PayableDocument<A>[]>();
     const runnable = new Set<string>(); // agreements with queued documents and none in progress
     const busy = new Set<string>();
@@ -135,7 +83,11 @@ export function runAcceptPayments<A>(
       );
     };
 
-    const accept = (document: PayableDocument<A>, charge: Decimal): Observable<PaymentEvent<A>> => {
+    const accept = (
+      document: PayableDocument<A>,
+      charge: Decimal,
+      limit: Decimal,
+    ): Observable<PaymentEvent<A>> => {
       ledger.reserved = ledger.reserved.plus(charge);
       let reserved = true;
       const unreserve = (): void => {
@@ -149,50 +101,63 @@ export function runAcceptPayments<A>(
           defer(() => {
             unreserve();
             ledger.commit(document, charge);
-            return of<PaymentEvent<A>>({ kind: 'accepted', document, amount: charge, spent: ledger.spent });
+            const spent = ledger.spent;
+            return of<PaymentEvent<A>>({ kind: 'accepted', document, amount: charge, spent, limit });
           }),
         ),
         finalize(unreserve),
       );
     };
 
-    const process = (document: PayableDocument<A>): Observable<PaymentEvent<A>> =>
-      termsOf(document).pipe(
-        concatMap((agreementTerms) => {
-          const context: CheckContext = { now: scheduler.now(), clockSkew, grace };
-          const verdict =
-            document.kind === 'DebitNote'
-              ? checkDebitNote(document, agreementTerms, context)
-              : checkInvoice(
-                  document,
-                  agreementTerms,
-                  ledger.acceptedFor(document.agreementId),
-                  ledger.activities(document.agreementId).size,
-                  context,
-                );
-          if (!verdict.ok) {
-            return of<PaymentEvent<A>>({
-              kind: 'overPrice',
-              document,
-              reason: verdict.reason,
-              limit: verdict.limit,
-            });
-          }
-          const charge = ledger.charge(document);
-          const committed = ledger.spent.plus(ledger.reserved);
-          if (committed.plus(charge).greaterThan(budget)) {
-            return of<PaymentEvent<A>>({
-              kind: 'overBudget',
-              document,
-              amount: charge,
-              spent: committed,
-              budget,
-            });
-          }
-          return accept(document, charge);
-        }),
+    const check = (
+      document: PayableDocument<A>,
+      agreementTerms: PayableAgreementTerms,
+    ): Observable<Verdict> => {
+      const context = (): CheckContext => ({
+        now: scheduler.now(),
+        clockSkew,
+        grace,
+        unreported: unreportedUsage,
+      });
+      if (document.kind === 'Invoice') {
+        return invoiceEvidence(document, ledger).pipe(
+          map((evidence) => checkInvoice(document, agreementTerms, evidence, context())),
+        );
+      }
+      return defer(() => {
+        const verdict = checkDebitNote(document, agreementTerms, context());
+        if (verdict.usage !== undefined) ledger.reportUsage(document, verdict.usage);
+        return of(verdict);
+      });
+    };
+
+    const pay = (document: PayableDocument<A>, verdict: Verdict): Observable<PaymentEvent<A>> => {
+      if (!verdict.ok) return refuse(document, verdict, ledger, ledger.acceptedBefore(document));
+      const charge = ledger.charge(document);
+      const committed = ledger.spent.plus(ledger.reserved);
+      if (committed.plus(charge).greaterThan(budget)) {
+        return of<PaymentEvent<A>>({
+          kind: 'overBudget',
+          document,
+          amount: charge,
+          spent: committed,
+          budget,
+        });
+      }
+      return accept(document, charge, verdict.limit);
+    };
+
+    const process = (document: PayableDocument<A>): Observable<PaymentEvent<A>> => {
+      // The order rules first: nothing after the agreement's invoice, no debit note below the last.
+      const skip = ledger.skipReason(document);
+      if (skip !== undefined) return of<PaymentEvent<A>>({ kind: 'skipped', document, reason: skip });
+      ledger.takeUp(document);
+      return termsOf(document).pipe(
+        concatMap((agreementTerms) => check(document, agreementTerms)),
+        concatMap((verdict) => pay(document, verdict)),
         catchError((error: unknown) => of<PaymentEvent<A>>({ kind: 'failed', document, error })),
       );
+    };
 
     const start = (agreementId: string): void => {
       const queue = queues.get(agreementId)!;

@@ -61,15 +61,73 @@ export interface PayableDocument<A = unknown> {
    * `allocation`; completes on success. Cold; unsubscribing aborts the call.
    */
   accept(allocation: A, amount: Decimal): Observable<void>;
+  /**
+   * Optional. Reads the usage counters the provider reports for one activity of the agreement
+   * (yagna's `GET /activity/{activityId}/usage`, `currentUsage`, in the order of the agreement's
+   * usage vector). `acceptPayments` asks it for each activity of an **invoice**, since the last
+   * debit note does not cover the usage after it. Emits the counters once and completes, or emits
+   * `undefined` when the provider reports none for that activity (e.g. yagna answers 404 or
+   * `currentUsage` is absent); errors when the call fails (the invoice then gets a `failed`
+   * event). Cold; unsubscribing aborts the call. Without it, an invoice is checked against its
+   * activities' debit notes only, so usage after the last debit note makes it `overPrice`.
+   */
+  activityUsage?(activityId: string): Observable<readonly number[] | undefined>;
+  /**
+   * Optional. Rejects the document through yagna (`POST /debitNotes/{id}/reject`,
+   * `POST /invoices/{id}/reject`); completes on success. `acceptPayments` calls it once for a
+   * document refused as `overPrice` for its `price` or `usage`. Real yagna answers 501
+   * (`YagnaNotImplementedError`): the rejection is then recorded as attempted. Cold;
+   * unsubscribing aborts the call.
+   */
+  reject?(rejection: PaymentRejection): Observable<void>;
 }
+
+/** What `acceptPayments` sends when it rejects a document (yagna's `Rejection`). */
+export interface PaymentRejection {
+  /** Always `INCORRECT_AMOUNT`: the amount is above what the agreed prices allow. */
+  readonly rejectionReason: 'INCORRECT_AMOUNT';
+  /**
+   * What was accepted for what the document bills: the debit notes accepted for its activity (a
+   * debit note) or for its agreement (an invoice).
+   */
+  readonly totalAmountAccepted: Decimal;
+  /** The amount, the limit and why, for the provider's operator. */
+  readonly message: string;
+}
+
+/**
+ * What became of the rejection of a document refused as `overPrice` (the `rejection` of the event).
+ * - `rejected`: yagna recorded it;
+ * - `notImplemented`: attempted, yagna answered 501 as Real yagna does (the document stays
+ *   `RECEIVED`; the provider sees no acceptance);
+ * - `failed`: attempted, the call failed otherwise (`rejectionError`); tried again if the document
+ *   comes again;
+ * - `notAttempted`: the port has no `reject`, or the refusal is `unverifiable` (nothing to say the
+ *   amount is incorrect).
+ */
+export type RejectionOutcome = 'rejected' | 'notImplemented' | 'failed' | 'notAttempted';
+
+/**
+ * Why a document was skipped (neither checked nor accepted, and never rejected):
+ * - `invoiced`: a debit note of an agreement whose invoice was taken up before it (accepted, being
+ *   accepted, or refused), or an invoice of an agreement whose invoice was accepted already. The
+ *   invoice is the provider's final bill: it charges what the accepted debit notes did not cover,
+ *   so accepting a debit note after it would pay that usage twice.
+ * - `superseded`: a debit note whose total is below the total already accepted for its activity
+ *   (it arrived out of order). Debit notes are cumulative: the higher one covers it.
+ */
+export type SkipReason = 'invoiced' | 'superseded';
 
 /** Why a document was refused as over price. */
 export type OverPriceReason =
-  /** The amount is above the limit the price model allows (with grace). */
+  /** The amount is above the agreed prices applied to the usage reported (with grace). */
   | 'price'
-  /** The usage billed is above what the time since approval allows, or does not fit the usage vector. */
+  /** The usage reported is above what the time since approval allows, or does not fit the usage vector. */
   | 'usage'
-  /** It cannot be checked: no linear pricing in the terms, or no bound for a billed counter. */
+  /**
+   * It cannot be checked: no linear pricing in the terms, no activities known for an invoice, or no
+   * usage reported and no bound for a billed counter (or `unreportedUsage: 'refuse'`).
+   */
   | 'unverifiable';
 
 /**
@@ -85,14 +143,33 @@ export type PaymentEvent<A = unknown> =
       readonly amount: Decimal;
       /** Everything accepted so far, this one included. */
       readonly spent: Decimal;
+      /** The highest amount that would have been accepted (the price check's limit, with grace). */
+      readonly limit: Decimal;
     }
   | {
-      /** Not accepted: above what the agreement's prices allow. */
+      /**
+       * Not accepted: above what the agreement's prices allow. Emitted after the rejection was
+       * attempted (see `rejection`).
+       */
       readonly kind: 'overPrice';
       readonly document: PayableDocument<A>;
       readonly reason: OverPriceReason;
       /** The highest amount that would have been accepted (with grace), when one is known. */
       readonly limit: Decimal | undefined;
+      /** Whether the document was rejected through yagna (see {@link RejectionOutcome}). */
+      readonly rejection: RejectionOutcome;
+      /** The error of the reject call when `rejection` is `notImplemented` or `failed`. */
+      readonly rejectionError?: unknown;
+    }
+  | {
+      /**
+       * Not checked and not accepted, by the order rules: a debit note after its agreement's
+       * invoice, an invoice after another one of its agreement was accepted, or a debit note below
+       * what was accepted for its activity (see {@link SkipReason}).
+       */
+      readonly kind: 'skipped';
+      readonly document: PayableDocument<A>;
+      readonly reason: SkipReason;
     }
   | {
       /** Not accepted: accepting would take the spending over the budget. */
@@ -105,7 +182,10 @@ export type PaymentEvent<A = unknown> =
       readonly budget: Decimal;
     }
   | {
-      /** Not accepted: reading the agreement's terms or the accept call failed. */
+      /**
+       * Not accepted: reading the agreement's terms, reading an invoice's activity usage, or the
+       * accept call failed. Checked again if the document comes again.
+       */
       readonly kind: 'failed';
       readonly document: PayableDocument<A>;
       readonly error: unknown;

@@ -21,7 +21,6 @@ import {
   isAgreementNotApprovedError,
 } from '../../errors/AgreementNotApprovedError.js';
 import type { OnOperatorEvent } from '../events.js';
-import type { Lease } from '../lease.js';
 import type { AgreementOf, AgreementPort, DraftProposal } from '../ports.js';
 import { disposeAgreement, rejectDraft } from './operatorInternals.js';
 import { spendOnce } from './spendOnce.js';
@@ -68,12 +67,11 @@ function approve<A extends AgreementPort>(agreement: A, settings: AgreementSetti
 /**
  * Signs one draft: emits the approved agreement and completes, or reports `agreementFailed`,
  * cancels what it created and completes empty. Unsubscribed midway, it aborts the call in flight
- * and withdraws what it started (cancels the agreement, or rejects the draft). The lease is
- * released when this Observable ends, whichever way.
+ * and withdraws what it started (cancels the agreement, or rejects the draft). The draft's lease
+ * is `createAgreement`'s business (its work queue releases it once the agreement is consumed).
  */
 export function signAgreement<D extends DraftProposal>(
   draft: D,
-  lease: Lease | undefined,
   settings: AgreementSettings,
 ): Observable<AgreementOf<D>> {
   const { validFor, scheduler } = settings;
@@ -94,9 +92,6 @@ export function signAgreement<D extends DraftProposal>(
         agreement
           ? disposeAgreement(agreement, UNWANTED_REASON, report)
           : rejectDraft(draft, UNWANTED_REASON, report),
-      // The one place the lease is released: after the approved agreement was emitted, after the
-      // failed one was cleaned up, or when the consumer unsubscribed.
-      ended: () => lease?.release(),
     },
     settings,
   );

@@ -7,8 +7,19 @@
  */
 export class MaxHeap<T> {
   private readonly items: T[] = [];
+  /** Where each item is, when removal is wanted (`trackPositions`). */
+  private readonly positions: Map<T, number> | undefined;
 
-  constructor(private readonly compare: (a: T, b: T) => number) {}
+  /**
+   * @param compare `compare(a, b) > 0`: `a` comes out first
+   * @param trackPositions keep each item's position, so that {@link remove} is O(log n)
+   */
+  constructor(
+    private readonly compare: (a: T, b: T) => number,
+    trackPositions = false,
+  ) {
+    this.positions = trackPositions ? new Map<T, number>() : undefined;
+  }
 
   /** How many items the heap holds. */
   get size(): number {
@@ -19,25 +30,50 @@ export class MaxHeap<T> {
   push(item: T): void {
     const items = this.items;
     items.push(item);
-    let i = items.length - 1;
+    this.positions?.set(item, items.length - 1);
+    this.siftUp(items.length - 1);
+  }
+
+  /** Removes and returns the first item, or `undefined` when empty. */
+  pop(): T | undefined {
+    const top = this.items[0];
+    if (top !== undefined) this.removeAt(0);
+    return top;
+  }
+
+  /**
+   * Removes `item` (needs `trackPositions`); returns whether it was there.
+   * @throws {Error} when positions are not tracked
+   */
+  remove(item: T): boolean {
+    if (this.positions === undefined) throw new Error('MaxHeap: remove() needs trackPositions');
+    const at = this.positions.get(item);
+    if (at === undefined) return false;
+    this.removeAt(at);
+    return true;
+  }
+
+  private removeAt(at: number): void {
+    const items = this.items;
+    const removed = items[at]!;
+    const last = items.pop()!;
+    this.positions?.delete(removed);
+    if (at === items.length) return;
+    items[at] = last;
+    this.positions?.set(last, at);
+    this.siftDown(at);
+    this.siftUp(at);
+  }
+
+  private siftUp(start: number): void {
+    const items = this.items;
+    let i = start;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (this.compare(items[i]!, items[parent]!) <= 0) break;
       this.swap(i, parent);
       i = parent;
     }
-  }
-
-  /** Removes and returns the first item, or `undefined` when empty. */
-  pop(): T | undefined {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop();
-    if (items.length > 0 && last !== undefined) {
-      items[0] = last;
-      this.siftDown(0);
-    }
-    return top;
   }
 
   private siftDown(start: number): void {
@@ -61,6 +97,8 @@ export class MaxHeap<T> {
     const tmp = items[a]!;
     items[a] = items[b]!;
     items[b] = tmp;
+    this.positions?.set(items[a], a);
+    this.positions?.set(tmp, b);
   }
 }
 

@@ -11,7 +11,7 @@ import { EmptyResponseError } from '../../errors/EmptyResponseError.js';
 import type { OnOperatorEvent } from '../events.js';
 import { type NegotiatedDraft, createLease } from '../lease.js';
 import type { DraftOf, OfferProposal } from '../ports.js';
-import { MaxHeap, bestFirst } from './heap.js';
+import { type Candidate, Candidates } from './candidates.js';
 import { eventReporter, isExpired, subscribeUpstream } from './operatorInternals.js';
 import type { CounterProposal } from '../negotiate.js';
 import type { Scored } from '../score.js';
@@ -19,13 +19,10 @@ import type { Scored } from '../score.js';
 /** The settings `negotiate` runs with, resolved. */
 export interface NegotiateSettings<P> {
   readonly concurrency: number;
+  readonly distinctProviders: boolean;
   readonly respond: ((proposal: P, score: number) => CounterProposal | undefined) | undefined;
   readonly scheduler: SchedulerLike;
   readonly onEvent: OnOperatorEvent | undefined;
-}
-
-interface Candidate<P extends OfferProposal> extends Scored<P> {
-  readonly seq: number;
 }
 
 function isScored<P extends OfferProposal>(item: P | Scored<P>): item is Scored<P> {
@@ -42,7 +39,9 @@ export function runNegotiate<P extends OfferProposal>(
   const { concurrency: n, respond, scheduler } = settings;
   return new Observable<NegotiatedDraft<DraftOf<P>, P>>((subscriber) => {
     const report = eventReporter(settings.onEvent, subscriber, scheduler);
-    const heap = new MaxHeap<Candidate<P>>(bestFirst);
+    const candidates = new Candidates<P>(settings.distinctProviders, (candidate, reason) =>
+      report({ type: 'proposalDropped', proposal: candidate.proposal, reason }),
+    );
     const counters = new Subscription();
     let negotiating = 0;
     let leased = 0;
@@ -76,6 +75,7 @@ export function runNegotiate<P extends OfferProposal>(
             next: (draft) => {
               answered = true;
               settle(inner);
+              candidates.settled(proposal.providerId, true);
               leased++;
               const lease = createLease(() => {
                 leased--;
@@ -86,12 +86,14 @@ export function runNegotiate<P extends OfferProposal>(
             },
             error: (error: unknown) => {
               settle(inner);
+              candidates.settled(proposal.providerId, false);
               report({ type: 'counterFailed', proposal, error });
               pump();
             },
             complete: () => {
               if (answered) return;
               settle(inner);
+              candidates.settled(proposal.providerId, false);
               const error = new EmptyResponseError({ operation: 'respond', resourceId: proposal.id });
               report({ type: 'counterFailed', proposal, error });
               pump();
@@ -105,24 +107,21 @@ export function runNegotiate<P extends OfferProposal>(
       if (pumping || subscriber.closed) return;
       pumping = true;
       try {
-        while (!subscriber.closed && negotiating + leased < n && heap.size > 0) {
-          const candidate = heap.pop()!;
-          if (isExpired(candidate.proposal, scheduler)) {
-            report({ type: 'proposalDropped', proposal: candidate.proposal, reason: 'expired' });
-          } else {
-            counter(candidate);
-          }
+        while (!subscriber.closed && negotiating + leased < n) {
+          const candidate = candidates.take((proposal) => isExpired(proposal, scheduler));
+          if (candidate === undefined) break;
+          counter(candidate);
         }
       } finally {
         pumping = false;
       }
-      if (sourceDone && negotiating === 0 && heap.size === 0) subscriber.complete();
+      if (sourceDone && negotiating === 0 && candidates.size === 0) subscriber.complete();
     };
 
     subscribeUpstream(source, subscriber, {
       next: (item) => {
         const { proposal, score } = isScored(item) ? item : { proposal: item, score: 0 };
-        heap.push({ proposal, score, seq: seq++ });
+        candidates.add({ proposal, score, seq: seq++ });
         pump();
       },
       complete: () => {

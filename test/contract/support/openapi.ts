@@ -1,5 +1,6 @@
 /**
- * Validation of recorded yagna exchanges against the OpenAPI 3.0 specs in ../shared/yagna-api.
+ * Validation of recorded yagna exchanges against the OpenAPI 3.0 specs vendored in specs/yagna
+ * (their source and commit: specs/yagna/README.md).
  *
  * How the specs become JSON Schema for ajv (after a YAML fix-up, see `loadSpecs`):
  * - each YAML file is registered whole under its file name as `$id` (`market-api.yaml`), so the
@@ -33,7 +34,7 @@ const BASES: [prefix: string, file: string][] = [
   ['/version', 'version-api.yaml'],
 ];
 
-/** The repository root, found from this file (works in a fresh clone with ../shared beside it). */
+/** The repository root, found from this file (works in a fresh clone). */
 export function repoRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
@@ -98,7 +99,7 @@ export interface OpenApiSpecs {
   hasSchema(file: string, name: string): boolean;
 }
 
-export function loadSpecs(dir = path.resolve(repoRoot(), '../shared/yagna-api')): OpenApiSpecs {
+export function loadSpecs(dir = path.resolve(repoRoot(), 'specs/yagna')): OpenApiSpecs {
   const raw = new Map<string, Json>();
   for (const f of FILES) {
     // market-api.yaml and activity-api.yaml close a multi-line quoted description with a `'` that
