@@ -68,9 +68,19 @@ export function taskStream<D, R>(feed: TaskFeed<D, R>): TaskStream<D, R> {
   };
 }
 
+/**
+ * Which worker's code is running: the feed while the worker runs. It is a holder emptied when the
+ * worker ends, because Node keeps an AsyncLocalStorage value on every async resource made inside
+ * it (a keep-alive socket of the HTTP pool lives on long after the job): holding the feed there
+ * would keep the whole job (its tasks, batches, activities) alive after the node closed.
+ */
+interface CallerHolder<D, R> {
+  feed: TaskFeed<D, R> | undefined;
+}
+
 /** Runs users' workers; knows which worker is calling `task.accept` (AsyncLocalStorage). */
 export class WorkerRunner<D, R> {
-  private readonly caller = new AsyncLocalStorage<TaskFeed<D, R>>();
+  private readonly caller = new AsyncLocalStorage<CallerHolder<D, R>>();
 
   /**
    * @param worker the user's worker
@@ -94,19 +104,25 @@ export class WorkerRunner<D, R> {
         scheduler: this.scheduler,
         started: true,
       });
-      const result = this.caller.run(feed, () => this.worker(ctx, taskStream(feed)));
-      if (result === undefined || result === null) return EMPTY.pipe(finalize(() => ctx.close()));
+      const holder: CallerHolder<D, R> = { feed };
+      const end = (): void => {
+        ctx.close();
+        holder.feed = undefined;
+      };
+      const result = this.caller.run(holder, () => this.worker(ctx, taskStream(feed)));
+      if (result === undefined || result === null) return EMPTY.pipe(finalize(end));
       // Subscribed inside the worker's context too: async generators and Observables run there.
       const run$ = new Observable<unknown>((subscriber) =>
-        this.caller.run(feed, () => from(result).subscribe(subscriber)),
+        this.caller.run(holder, () => from(result).subscribe(subscriber)),
       );
-      return run$.pipe(finalize(() => ctx.close()));
+      return run$.pipe(finalize(end));
     });
   }
 
   /** Is the code running now the worker fed by `feed` (or outside any worker)? */
   isCaller(feed: TaskFeed<D, R>): boolean {
     const current = this.caller.getStore();
-    return current === undefined || current === feed;
+    // outside any worker, or in this one; a worker that has ended is no longer anyone's caller
+    return current === undefined || current.feed === feed;
   }
 }
