@@ -4,7 +4,17 @@ import tseslint from 'typescript-eslint';
 import rxjsX from 'eslint-plugin-rxjs-x';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.tmp/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'coverage/**',
+      '.tmp/**',
+      '**/*.js',
+      '**/*.cjs',
+      '**/*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -13,11 +23,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.ts'],
+    files: ['src/**/*.ts', 'packages/*/src/**/*.ts'],
     ...rxjsX.configs.recommended,
   },
   {
-    files: ['src/**/*.ts'],
+    files: ['src/**/*.ts', 'packages/*/src/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       'no-restricted-imports': ['error', { patterns: ['rxjs/internal/*'] }],
@@ -34,7 +44,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts', 'marbles/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts'],
+    files: [
+      'test/**/*.ts',
+      'marbles/**/*.ts',
+      'bench/**/*.ts',
+      'examples/**/*.ts',
+      'packages/*/test/**/*.ts',
+      'packages/*/*.ts',
+    ],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

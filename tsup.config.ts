@@ -4,7 +4,6 @@ export default defineConfig([
   {
     entry: {
       index: 'src/index.ts',
-      'devnet/index': 'src/devnet/index.ts',
       'testing/index': 'src/testing/index.ts',
       'integrations/node': 'src/integrations/node.ts',
       'integrations/express': 'src/integrations/express.ts',
@@ -19,13 +18,5 @@ export default defineConfig([
     external: ['rxjs'],
     // ky is ESM-only: bundle it into the CommonJS build so `require('golem-rx')` works on every Node >= 20.
     noExternal: ['ky'],
-  },
-  {
-    entry: { 'cli/main': 'src/cli/main.ts' },
-    format: ['esm'],
-    target: 'node20',
-    sourcemap: true,
-    external: ['rxjs'],
-    banner: { js: '#!/usr/bin/env node' },
   },
 ]);

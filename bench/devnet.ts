@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createYagnaApi, type YagnaApi, type YagnaExchange } from '../src/api/index.js';
 import type { DemandOfferBaseDto } from '../src/api/types/index.js';
-import { startDevnet, type DevnetOptions, type DevnetStats } from '../src/devnet/index.js';
+import { startDevnet, type DevnetOptions, type DevnetStats } from '@golem-rx/devnet';
 
 // --- output: a header per bench, aligned `name  value unit  (ratio …)` lines
 

@@ -1,15 +1,13 @@
 /**
  * The golem-rx demo: `npm run demo` (`npm run demo -- --json` for a JSON summary, `-- --yagna` for a
  * real yagna at YAGNA_API_URL with YAGNA_APPKEY). A thin wrapper: the demo itself is `runDemo` in
- * src/cli/demo.ts (also `golem-rx demo`), written only against the public API (`golem-rx` and
- * `golem-rx/devnet`). See docs/demo.md.
+ * packages/cli/src/demo.ts (also `golem-rx demo`), written only against the public API (`golem-rx` and
+ * `@golem-rx/devnet`). See docs/demo.md.
  *
  * Exit codes: 0 done cleanly; 1 it failed, or finished with a command failed, an invoice not
  * accepted or something left open (named on stderr); 2 bad flags; 130 interrupted.
  */
-import { DEMO_USAGE, isDemoError, runDemo } from '../src/cli/demo.js';
-import { Leftovers } from '../src/cli/leftovers.js';
-import { handleInterrupts } from '../src/cli/shutdown.js';
+import { DEMO_USAGE, Leftovers, handleInterrupts, isDemoError, runDemo } from '@golem-rx/cli';
 
 // The first Ctrl-C stops the demo, which still closes everything; a second one during that
 // cleanup is ignored (with a message); a third exits at once, listing what was left open.

@@ -48,7 +48,8 @@ export function createYagnaApi(options?: YagnaApiOptions, env?: YagnaEnv): Yagna
 }
 
 export type { ActivityApi, BatchResultsParams } from './activity.js';
-export type { AmountInput } from './amounts.js';
+export { AMOUNT_DECIMALS, type AmountInput } from './amounts.js';
+export { redactText } from './scrub.js';
 export { DEFAULT_YAGNA_API_URL, resolveYagnaConfig } from './config.js';
 export type { RetryConfig, YagnaApiName, YagnaApiOptions, YagnaConfig, YagnaEnv } from './config.js';
 export type { YagnaExchange } from './exchange.js';

@@ -11,7 +11,12 @@ export { runnableFromNode } from './runnableFromNode.js';
 export type { RunnableFromNodeConfig, StartableNode } from './runnableFromNode.js';
 export { RunnableRegistry, wireUp } from './RunnableRegistry.js';
 export type { RegistryState, RunnableRegistryConfig, ShutdownReport } from './RunnableRegistry.js';
-export type { SignalProcess } from './signals.js';
+export {
+  CLEANING_UP_MESSAGE,
+  SignalHandlers,
+  type SignalHandlersOptions,
+  type SignalProcess,
+} from './signals.js';
 
 // --- status model
 export { RunnableChanged, ProposalScored, ProposalCountered } from './events.js';

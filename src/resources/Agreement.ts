@@ -200,7 +200,9 @@ export class Agreement extends Resource<AgreementDto, AgreementEventDto> impleme
           tap({
             // Only an approved agreement can be terminated: one approved while we were
             // cancelling it (cancel answered 409/410) is known approved here, and gets paid.
-            complete: () => this.markApproved(),
+            complete: () => {
+              if (!this.closed) this.markApproved();
+            },
           }),
           tolerate(isYagnaGoneError),
           onSuccess(() => this.markClosed()),

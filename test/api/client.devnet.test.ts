@@ -3,7 +3,7 @@
  */
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevnet, type DevnetHandle } from '../../src/devnet/index.js';
+import { startDevnet, type DevnetHandle } from '@golem-rx/devnet';
 import { createYagnaApi, type YagnaApi } from '../../src/api/index.js';
 import type { RuntimeEventDto } from '../../src/api/types/index.js';
 import { isYagnaGoneError } from '../../src/errors/YagnaGoneError.js';

@@ -23,7 +23,7 @@ import {
   isSubscriberError,
   type BaseEvent,
 } from '../../src/bus/net/index.js';
-import { startDevnet, type DevnetHandle } from '../../src/devnet/index.js';
+import { startDevnet, type DevnetHandle } from '@golem-rx/devnet';
 import type { GolemRxError } from '../../src/errors/GolemRxError.js';
 import { GolemNode } from '../../src/resources/GolemNode.js';
 import { Puppet, eventually, killAllPuppets, socketDir } from './fixtures/puppets.js';

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createYagnaApi, type YagnaApi, type YagnaExchange } from '../../src/api/index.js';
 import type { RuntimeEventDto } from '../../src/api/types/index.js';
-import { startDevnet, type DevnetHandle } from '../../src/devnet/index.js';
+import { startDevnet, type DevnetHandle } from '@golem-rx/devnet';
 import { approvedAgreement, ECHO_HELLO, pollUntil } from '../api/support/rental.js';
 import { checkExchange, dropNulls, type Exemption } from './support/checkExchange.js';
 import { loadSpecs } from './support/openapi.js';

@@ -7,7 +7,7 @@ import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AMOUNT_DECIMALS, toWireAmount } from '../../src/api/amounts.js';
 import { createYagnaApi, type YagnaExchange } from '../../src/api/index.js';
-import { startDevnet, type DevnetHandle } from '../../src/devnet/index.js';
+import { startDevnet, type DevnetHandle } from '@golem-rx/devnet';
 import { isYagnaArgumentError } from '../../src/errors/YagnaArgumentError.js';
 import { GolemNode } from '../../src/resources/GolemNode.js';
 

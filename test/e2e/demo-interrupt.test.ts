@@ -3,7 +3,7 @@
  * the demo stops with `DemoError('interrupted')`, and everything it rented is closed all the same.
  */
 import { describe, expect, it } from 'vitest';
-import { type DemoError, isDemoError, runDemo } from '../../src/cli/demo.js';
+import { type DemoError, isDemoError, runDemo } from '@golem-rx/cli';
 
 describe('the demo, interrupted mid-run', () => {
   it('stops at once and leaves no agreement, activity, allocation or demand open', async () => {

@@ -5,7 +5,7 @@
  */
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
-import { DEMO_USAGE, isDemoError, runDemo } from '../../src/cli/demo.js';
+import { DEMO_USAGE, isDemoError, runDemo } from '@golem-rx/cli';
 
 /** A text sink that keeps what is written. */
 function sink(): { write(text: string): boolean; text(): string } {

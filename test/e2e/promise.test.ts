@@ -6,7 +6,7 @@
 import { firstValueFrom, lastValueFrom, type Subscription, switchMap, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createYagnaApi } from '../../src/api/index.js';
-import { type DevnetHandle, parseFaultSpec, startDevnet } from '../../src/devnet/index.js';
+import { type DevnetHandle, parseFaultSpec, startDevnet } from '@golem-rx/devnet';
 import { createActivity, createAgreement, negotiate, score } from '../../src/operators/index.js';
 import type { Proposal } from '../../src/resources/index.js';
 import { agreementStats, byPrice, nodeOn, openCounts } from './support.js';

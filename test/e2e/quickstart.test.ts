@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DevnetHandle, startDevnet } from '../../src/devnet/index.js';
+import { type DevnetHandle, startDevnet } from '@golem-rx/devnet';
 import { agreementStats, openCounts } from './support.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -37,6 +37,7 @@ describe.skipIf(!built)(
       devnet = await startDevnet({ port: 0, providers: 6, seed: 5 });
       mkdirSync(dir, { recursive: true });
       writeFileSync(script, quickStart());
+      writeFileSync(join(dir, 'tsconfig.json'), '{}');
     });
     afterAll(async () => {
       await devnet.stop();
@@ -60,6 +61,9 @@ describe.skipIf(!built)(
         cwd: root,
         env: {
           ...process.env,
+          // tsx would otherwise read the repository's tsconfig, whose paths point golem-rx at its
+          // sources: the Quick start must run against the build, as a user's script does
+          TSX_TSCONFIG_PATH: join(dir, 'tsconfig.json'),
           YAGNA_API_URL: devnet.url,
           YAGNA_APPKEY: devnet.appKey,
           GOLEM_REGISTRY_URL: devnet.registryUrl,

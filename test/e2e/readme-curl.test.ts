@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DevnetHandle, startDevnet } from '../../src/devnet/index.js';
+import { type DevnetHandle, startDevnet } from '@golem-rx/devnet';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;

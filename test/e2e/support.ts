@@ -1,5 +1,5 @@
 /** Helpers of the end-to-end tests: a node on devnet, devnet's open counts, a price scorer. */
-import type { DevnetHandle } from '../../src/devnet/index.js';
+import type { DevnetHandle } from '@golem-rx/devnet';
 import type { OfferProposal } from '../../src/operators/index.js';
 import { GolemNode, type GolemNodeOptions } from '../../src/resources/index.js';
 

@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { filter, firstValueFrom, from, lastValueFrom, share, tap, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DevnetHandle } from '../../src/devnet/index.js';
+import type { DevnetHandle } from '@golem-rx/devnet';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { executeTasks } from '../../src/engine/executeTasks.js';
 import { Task } from '../../src/engine/Task.js';

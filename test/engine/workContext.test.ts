@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DevnetHandle } from '../../src/devnet/index.js';
+import type { DevnetHandle } from '@golem-rx/devnet';
 import { WorkContext } from '../../src/engine/context/WorkContext.js';
 import { isBatchError } from '../../src/errors/BatchError.js';
 import { isBatchTimeoutError } from '../../src/errors/BatchTimeoutError.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { defer, merge, mergeMap, take } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevnet, type DevnetHandle } from '../../src/devnet/index.js';
+import { startDevnet, type DevnetHandle } from '@golem-rx/devnet';
 import {
   type DashboardHandle,
   type RunnableRegistry,

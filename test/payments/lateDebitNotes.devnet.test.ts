@@ -6,7 +6,7 @@
  * They must not be paid: what was spent equals the invoice, on our books and on the allocation.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DevnetHandle } from '../../src/devnet/index.js';
+import type { DevnetHandle } from '@golem-rx/devnet';
 import type { GolemNode } from '../../src/resources/GolemNode.js';
 import { debitNotesOf, invoicesOf, nodeOn, paymentDevnet, payWith, rent, spentFrom, sum } from './support.js';
 

@@ -7,7 +7,7 @@
 import { Decimal } from 'decimal.js';
 import { lastValueFrom } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DevnetHandle } from '../../src/devnet/index.js';
+import type { DevnetHandle } from '@golem-rx/devnet';
 import { isYagnaNotImplementedError } from '../../src/errors/YagnaNotImplementedError.js';
 import type { PaymentEvent } from '../../src/operators/acceptPayments.js';
 import { fromCall } from '../../src/resources/Action.js';

@@ -6,7 +6,7 @@
  */
 import { Decimal } from 'decimal.js';
 import { firstValueFrom, lastValueFrom, map, merge } from 'rxjs';
-import { type DevnetHandle, startDevnet } from '../../src/devnet/index.js';
+import { type DevnetHandle, startDevnet } from '@golem-rx/devnet';
 import {
   type PayableDocument,
   type PaymentEvent,

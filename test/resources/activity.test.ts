@@ -1,6 +1,6 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DevnetHandle } from '../../src/devnet/index.js';
+import type { DevnetHandle } from '@golem-rx/devnet';
 import { isBatchError } from '../../src/errors/BatchError.js';
 import { DEPLOY_AND_START } from '../../src/resources/Activity.js';
 import { approvedAgreement, nodeOn, openCounts, testDevnet } from './support/devnet.js';

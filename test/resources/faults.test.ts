@@ -1,7 +1,7 @@
 import { filter, firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SourceHealthChanged } from '../../src/bus/events.js';
-import type { DevnetHandle } from '../../src/devnet/index.js';
+import type { DevnetHandle } from '@golem-rx/devnet';
 import type { AgreementEvent } from '../../src/resources/nodeStreams.js';
 import { approvedAgreement, nodeOn, openCounts, testDevnet } from './support/devnet.js';
 

@@ -1,7 +1,7 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ResourceChangePossible, type GolemEvent } from '../../src/bus/events.js';
-import type { DevnetHandle } from '../../src/devnet/index.js';
+import type { DevnetHandle } from '@golem-rx/devnet';
 import { isAgreementNotApprovedError } from '../../src/errors/AgreementNotApprovedError.js';
 import { isProposalRejectedError } from '../../src/errors/ProposalRejectedError.js';
 import { isYagnaBadRequestError } from '../../src/errors/YagnaBadRequestError.js';

@@ -9,7 +9,7 @@ import {
   NodeStarted,
   ResourceClosed,
 } from '../../src/bus/events.js';
-import type { DevnetHandle } from '../../src/devnet/index.js';
+import type { DevnetHandle } from '@golem-rx/devnet';
 import { isNoMatchingAccountError } from '../../src/errors/NoMatchingAccountError.js';
 import { isNodeClosedError } from '../../src/errors/NodeClosedError.js';
 import { isYagnaUnauthorizedError } from '../../src/errors/YagnaUnauthorizedError.js';

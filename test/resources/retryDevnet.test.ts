@@ -5,8 +5,8 @@
  */
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DevnetHandle } from '../../src/devnet/index.js';
-import type { Fault } from '../../src/devnet/index.js';
+import type { DevnetHandle } from '@golem-rx/devnet';
+import type { Fault } from '@golem-rx/devnet';
 import { isYagnaServerError } from '../../src/errors/YagnaServerError.js';
 import type { Agreement } from '../../src/resources/Agreement.js';
 import type { GolemNode } from '../../src/resources/GolemNode.js';

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
-import type { DevnetHandle } from '../../src/devnet/index.js';
+import type { DevnetHandle } from '@golem-rx/devnet';
 import { isIncompleteCloseError } from '../../src/errors/IncompleteCloseError.js';
 import { isYagnaUnauthorizedError } from '../../src/errors/YagnaUnauthorizedError.js';
-import { parseFaultSpec } from '../../src/devnet/index.js';
+import { parseFaultSpec } from '@golem-rx/devnet';
 import type { Runnable } from '../../src/integrations/index.js';
 import { GolemNode } from '../../src/resources/GolemNode.js';
 import { openCounts, testDevnet } from './support/devnet.js';

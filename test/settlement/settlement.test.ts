@@ -6,7 +6,7 @@
 import { filter, firstValueFrom, merge, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GolemEvent } from '../../src/bus/events.js';
-import { type DevnetHandle } from '../../src/devnet/index.js';
+import { type DevnetHandle } from '@golem-rx/devnet';
 import { isPaymentRefusedError } from '../../src/errors/PaymentRefusedError.js';
 import { acceptPayments } from '../../src/operators/acceptPayments.js';
 import { AgreementUnsettled } from '../../src/resources/events.js';

@@ -1,6 +1,6 @@
 /** Helpers of the settlement tests: devnet's invoice counters and a client that counts its calls. */
 import { createYagnaApi } from '../../src/api/index.js';
-import type { DevnetHandle } from '../../src/devnet/index.js';
+import type { DevnetHandle } from '@golem-rx/devnet';
 import type { NodeApi } from '../../src/resources/NodeApi.js';
 
 /** devnet's invoice and debit-note counters. */

@@ -5,7 +5,7 @@
  */
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DevnetHandle } from '../../src/devnet/index.js';
+import type { DevnetHandle } from '@golem-rx/devnet';
 import { type BatchError, isBatchError } from '../../src/errors/BatchError.js';
 import { approvedAgreement, nodeOn, openCounts, testDevnet } from '../resources/support/devnet.js';
 

@@ -5,9 +5,9 @@
  * `golem-rx demo`. The demo also fails, saying why, when its commands did not run.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DemoError, isDemoError, runDemo } from '../../src/cli/demo.js';
-import { type DevnetHandle, type Fault, startDevnet } from '../../src/devnet/index.js';
-import { run } from '../cli/support.js';
+import { type DemoError, isDemoError, runDemo } from '@golem-rx/cli';
+import { type DevnetHandle, type Fault, startDevnet } from '@golem-rx/devnet';
+import { run } from '../../packages/cli/test/support.js';
 import { openCounts } from '../e2e/support.js';
 import { demoEnv, sink } from './support.js';
 

@@ -8,16 +8,16 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createYagnaApi } from '../../src/api/index.js';
-import { type DevnetHandle, startDevnet } from '../../src/devnet/index.js';
+import { type DevnetHandle, startDevnet } from '@golem-rx/devnet';
 import { openCounts } from '../e2e/support.js';
-import { run } from '../cli/support.js';
+import { run } from '../../packages/cli/test/support.js';
 import { demoEnv, spawnTs, tempSessionFile } from './support.js';
 
 const NOTHING_OPEN = { demands: 0, agreements: 0, activities: 0, allocations: 0 };
 
 describe.each([
   ['npm run demo (examples/demo.ts)', 'examples/demo.ts', ['--yagna']],
-  ['golem-rx demo (src/cli/main.ts)', 'src/cli/main.ts', ['demo', '--yagna']],
+  ['golem-rx demo (packages/cli/src/main.ts)', 'packages/cli/src/main.ts', ['demo', '--yagna']],
 ])('%s, interrupted on a slow devnet', (_name, script, args) => {
   let devnet: DevnetHandle;
 

@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type DevnetHandle } from '../../src/devnet/index.js';
+import { type DevnetHandle } from '@golem-rx/devnet';
 import { runnableFromNode, wireUp } from '../../src/integrations/index.js';
 import { CLEANING_UP_MESSAGE, SignalHandlers, type SignalProcess } from '../../src/integrations/signals.js';
 import { approvedAgreement, nodeOn, openCounts, testDevnet } from '../resources/support/devnet.js';
@@ -70,7 +70,7 @@ describe('the registry (web wiring) on a slow devnet', () => {
   });
 
   it('SIGINT, then SIGINT during the drain: the node still closes everything, then the signal is re-raised', async () => {
-    const node = nodeOn(devnet, { payments: false });
+    const node = nodeOn(devnet); // it pays: a clean stop settles the agreement too
     await approvedAgreement(node);
     const proc = new FakeProcess();
     const registry = wireUp([runnableFromNode(node)], { process: proc, drainTimeout: 60_000 });

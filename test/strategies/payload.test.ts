@@ -1,10 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevnet } from '../../src/devnet/index.js';
-import type { DevnetHandle } from '../../src/devnet/index.js';
+import { startDevnet } from '@golem-rx/devnet';
+import type { DevnetHandle } from '@golem-rx/devnet';
 import { ImageResolutionError, isImageResolutionError } from '../../src/errors/ImageResolutionError.js';
-import { evaluate, parseConstraints } from '../../src/devnet/index.js';
+import { evaluate, parseConstraints } from '@golem-rx/devnet';
 import { resolveImage, vmPackage } from '../../src/strategies/payload.js';
 
 describe('vmPackage against devnet over HTTP', () => {

@@ -1,6 +1,6 @@
 /** Helpers of the engine's devnet tests: a node on a faulty devnet and a worker of tiny tasks. */
-import type { DevnetHandle, DevnetOptions } from '../../../src/devnet/index.js';
-import { startDevnet } from '../../../src/devnet/index.js';
+import type { DevnetHandle, DevnetOptions } from '@golem-rx/devnet';
+import { startDevnet } from '@golem-rx/devnet';
 import type { EngineEvent } from '../../../src/engine/events.js';
 import type { Worker } from '../../../src/engine/worker.js';
 import { GolemNode } from '../../../src/resources/GolemNode.js';

@@ -1,7 +1,7 @@
 /** Devnet helpers for the resource integration tests (real loopback HTTP). */
 import { firstValueFrom } from 'rxjs';
-import { type DevnetHandle, startDevnet } from '../../../src/devnet/index.js';
-import type { DevnetOptions } from '../../../src/devnet/index.js';
+import { type DevnetHandle, startDevnet } from '@golem-rx/devnet';
+import type { DevnetOptions } from '@golem-rx/devnet';
 import type { Agreement } from '../../../src/resources/Agreement.js';
 import type { Allocation } from '../../../src/resources/Allocation.js';
 import type { Demand } from '../../../src/resources/Demand.js';
