@@ -1,20 +1,31 @@
 import { defineConfig } from 'tsup';
 
+// One entry per subpath of package.json's `exports`. The core (`index`, `testing/index`) is
+// browser-safe; the others are Node-only (test/browser proves the split).
 export default defineConfig([
   {
     entry: {
       index: 'src/index.ts',
       'testing/index': 'src/testing/index.ts',
-      'integrations/node': 'src/integrations/node.ts',
-      'integrations/express': 'src/integrations/express.ts',
-      'integrations/fastify': 'src/integrations/fastify.ts',
-      'integrations/hono': 'src/integrations/hono.ts',
+      'engine/index': 'src/engine/index.ts',
+      'storage/index': 'src/storage/index.ts',
+      'bus/index': 'src/bus/net/index.ts',
+      'promises/index': 'src/promises/index.ts',
+      'web/index': 'src/web.ts',
+      'web/node': 'src/integrations/node.ts',
+      'web/express': 'src/integrations/express.ts',
+      'web/fastify': 'src/integrations/fastify.ts',
+      'web/hono': 'src/integrations/hono.ts',
+      'node/index': 'src/logging/node.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,
     sourcemap: true,
     target: 'node20',
+    // Shared code goes to shared chunks in both formats, so that the entries share one copy of
+    // each class (`GolemNode`, the bus events, the errors): `instanceof` holds across subpaths.
+    splitting: true,
     external: ['rxjs'],
     // ky is ESM-only: bundle it into the CommonJS build so `require('golem-rx')` works on every Node >= 20.
     noExternal: ['ky'],

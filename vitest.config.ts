@@ -6,11 +6,28 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 
 // The library and the workspace packages are tested together from the root; inside the
 // repository, `golem-rx` and `@golem-rx/*` resolve to their sources (as in tsconfig's paths).
+const librarySubpaths: Readonly<Record<string, string>> = {
+  testing: './src/testing/index.ts',
+  engine: './src/engine/index.ts',
+  storage: './src/storage/index.ts',
+  bus: './src/bus/net/index.ts',
+  promises: './src/promises/index.ts',
+  web: './src/web.ts',
+  'web/node': './src/integrations/node.ts',
+  'web/express': './src/integrations/express.ts',
+  'web/fastify': './src/integrations/fastify.ts',
+  'web/hono': './src/integrations/hono.ts',
+  node: './src/logging/node.ts',
+};
+
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^golem-rx\/testing$/, replacement: here('./src/testing/index.ts') },
       { find: /^golem-rx$/, replacement: here('./src/index.ts') },
+      ...Object.entries(librarySubpaths).map(([subpath, source]) => ({
+        find: new RegExp(`^golem-rx/${subpath}$`),
+        replacement: here(source),
+      })),
       { find: /^@golem-rx\/devnet$/, replacement: here('./packages/devnet/src/index.ts') },
       { find: /^@golem-rx\/cli$/, replacement: here('./packages/cli/src/index.ts') },
     ],

@@ -24,6 +24,7 @@ const BENCHES: readonly BenchEntry[] = [
   { name: 'pipeline', file: 'pipeline.ts', exportName: 'benchPipeline' },
   { name: 'rent-one', file: 'rentOne.ts', exportName: 'benchRentOne' },
   { name: 'memory', file: 'memory.ts', exportName: 'benchMemory' },
+  { name: 'import-cost', file: 'importCost.ts', exportName: 'benchImportCost' },
 ];
 
 /** Set in the re-executed child so that it never re-executes again. */

@@ -11,9 +11,6 @@ import type { Worker } from './worker.js';
  * `Task` each) with `worker` on providers rented from `node`, and emits the job's events: each
  * task's outcome among progress events, then `done`. The one-liner over {@link executeTasks}.
  *
- * <span class="informal">`node.map(worker, tasks, options)` is this function as a node
- * method.</span>
- *
  * Cold: each subscription runs the job. Completes after `done`. See {@link executeTasks} for the
  * errors and for stopping early.
  *

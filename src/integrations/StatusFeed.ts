@@ -1,8 +1,8 @@
 import { type MonoTypeOperatorFunction, type Observable, Subject, tap } from 'rxjs';
 import type { OnOperatorEvent, OperatorEvent } from '../operators/events.js';
 import type { CounterProposal } from '../operators/negotiate.js';
-import type { OfferProposal } from '../operators/ports.js';
 import type { Scored } from '../operators/score.js';
+import type { OfferProposal } from '../ports/index.js';
 import { ProposalCountered, ProposalScored } from './events.js';
 import type { StatusEvent } from './statusModel.js';
 

@@ -1,7 +1,7 @@
 // golem-rx integrations: runnables and their registry (startup/shutdown wiring, signals, drain),
-// the status model and its JSON handler core, and the live dashboard. Framework-free: the
-// adapters for Node's http, Express, Fastify and Hono are separate entries (node.ts, express.ts,
-// fastify.ts, hono.ts). See docs/web.md.
+// the status model and its JSON handler core. Framework-free: the adapters for Node's http,
+// Express, Fastify and Hono are separate entries (node.ts, express.ts, fastify.ts, hono.ts). The
+// live dashboard (src/dashboard) sits above this layer: src/web.ts exports both. See docs/web.md.
 
 // --- runnables
 export type { Runnable, RunnableState, RunnableStatus } from './Runnable.js';
@@ -48,10 +48,6 @@ export type {
   StatusResponse,
   StatusSnapshotSource,
 } from './statusEndpoint.js';
-
-// --- the dashboard
-export { startDashboard } from '../dashboard/startDashboard.js';
-export type { DashboardConfig, DashboardHandle } from '../dashboard/startDashboard.js';
 
 // --- errors
 export { RunnableFailedError, isRunnableFailedError } from './errors/RunnableFailedError.js';

@@ -10,10 +10,12 @@ import { formatEventLine, loggerSecrets } from './formatEvent.js';
  * a failed write becomes a `ListenerFailed` event on the bus.
  *
  * It is an adapter at the edge: the `time` of a record is wall-clock time (`clock`), not the
- * scheduler's.
+ * scheduler's. Node-only (node:fs): it is exported by `golem-rx/node`, not by the core entry.
  *
  * @example
  * ```ts
+ * import { DefaultLogger } from 'golem-rx/node';
+ *
  * const logger = new DefaultLogger({ file: 'golem.log', secrets: [appKey] });
  * logger.listenTo(node.events);
  * // …

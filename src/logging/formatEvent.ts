@@ -1,6 +1,7 @@
 import type { GolemEvent } from '../bus/events.js';
 import { redact } from './redact.js';
 import { safeJsonStringify } from './safeJson.js';
+import { hostProcess } from './sink.js';
 
 /**
  * One bus event as one JSON line (with its `\n`): `{"time":…,"type":…,…fields}`, serialised
@@ -25,8 +26,8 @@ export interface FormatEventOptions {
   readonly clock: () => number;
 }
 
-/** The secrets a logger masks: the given ones plus `YAGNA_APPKEY` from the environment. */
+/** The secrets a logger masks: the given ones plus `YAGNA_APPKEY` from the environment, if any. */
 export function loggerSecrets(secrets: readonly string[] = []): string[] {
-  const fromEnv = process.env['YAGNA_APPKEY'];
+  const fromEnv = hostProcess()?.env?.['YAGNA_APPKEY'];
   return fromEnv === undefined || fromEnv === '' ? [...secrets] : [...secrets, fromEnv];
 }

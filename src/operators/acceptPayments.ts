@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { type OperatorFunction, type SchedulerLike, asyncScheduler } from 'rxjs';
+import type { PayableDocument, PaymentEvent } from '../ports/index.js';
 import { runAcceptPayments } from './internals/acceptPaymentsInternals.js';
-import type { PayableDocument, PaymentEvent } from './internals/acceptPaymentsTypes.js';
 import { checkCount, checkDuration } from './internals/operatorInternals.js';
 
 export type {
@@ -12,7 +12,7 @@ export type {
   PaymentRejection,
   RejectionOutcome,
   SkipReason,
-} from './internals/acceptPaymentsTypes.js';
+} from '../ports/index.js';
 
 /**
  * Accepts the debit notes and invoices that arrive, as long as each is within the agreed prices

@@ -1,10 +1,10 @@
 import { type OperatorFunction, type SchedulerLike, asyncScheduler } from 'rxjs';
+import type { ActivityOf, AgreementPort } from '../ports/index.js';
 import type { OnOperatorEvent } from './events.js';
 import { ACTIVITY_UNWANTED_REASON, startActivity } from './internals/createActivityInternals.js';
 import { attempt, checkCount, detach, eventReporter } from './internals/operatorInternals.js';
 import { claimLease } from './internals/handOff.js';
 import { workQueue } from './internals/workQueue.js';
-import type { ActivityOf, AgreementPort } from './ports.js';
 
 /**
  * Turns each approved agreement into an activity, created, deployed and started: ready to run.

@@ -1,4 +1,5 @@
 import { type OperatorFunction, type SchedulerLike, asyncScheduler } from 'rxjs';
+import type { AgreementOf, DraftProposal } from '../ports/index.js';
 import type { OnOperatorEvent } from './events.js';
 import { UNWANTED_REASON, signAgreement } from './internals/createAgreementInternals.js';
 import {
@@ -11,7 +12,6 @@ import {
 import { claimLease } from './internals/handOff.js';
 import { workQueue } from './internals/workQueue.js';
 import { type NegotiatedDraft, isNegotiatedDraft } from './lease.js';
-import type { AgreementOf, DraftProposal } from './ports.js';
 
 /**
  * Turns drafts into approved agreements: creates the agreement, confirms it and waits for the

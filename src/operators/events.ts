@@ -1,4 +1,4 @@
-import type { ActivityPort, AgreementPort, DraftProposal, OfferProposal } from './ports.js';
+import type { ActivityPort, AgreementPort, DraftProposal, OfferProposal } from '../ports/index.js';
 
 /** The cleanup steps the operators take on resources they started and will not hand on. */
 export type CleanupAction = 'rejectDraft' | 'cancelAgreement' | 'terminateAgreement' | 'destroyActivity';

@@ -9,7 +9,7 @@ export type {
   DraftOf,
   DraftProposal,
   OfferProposal,
-} from './ports.js';
+} from '../ports/index.js';
 
 // --- operators
 export { score } from './score.js';

@@ -1,4 +1,4 @@
-import type { DraftProposal, OfferProposal } from './ports.js';
+import type { DraftProposal, OfferProposal } from '../ports/index.js';
 
 /**
  * A slot of `negotiate(n)`, held by one draft it emitted. While the lease is held the draft counts

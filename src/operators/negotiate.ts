@@ -1,9 +1,9 @@
 import { type OperatorFunction, type SchedulerLike, asyncScheduler } from 'rxjs';
+import type { DraftOf, OfferProposal } from '../ports/index.js';
 import type { OnOperatorEvent } from './events.js';
 import { runNegotiate } from './internals/negotiateInternals.js';
 import { checkCount } from './internals/operatorInternals.js';
 import type { NegotiatedDraft } from './lease.js';
-import type { DraftOf, OfferProposal } from './ports.js';
 import type { Scored } from './score.js';
 
 export function negotiate<P extends OfferProposal>(

@@ -1,8 +1,8 @@
 import { type Observable, type OperatorFunction, type SchedulerLike, asyncScheduler } from 'rxjs';
+import type { OfferProposal } from '../ports/index.js';
 import type { OnOperatorEvent } from './events.js';
 import { checkCount, checkDuration } from './internals/operatorInternals.js';
 import { runScore } from './internals/scoreInternals.js';
-import type { OfferProposal } from './ports.js';
 
 /** A proposal with the score `score` gave it: what `negotiate` orders its heap by. */
 export interface Scored<P extends OfferProposal = OfferProposal> {

@@ -14,7 +14,7 @@ import {
 } from 'rxjs';
 import type { ActivityStateDto, ActivityStateName, ExeScriptCommandDto } from '../api/types/index.js';
 import { ResourceDataNotLoadedError } from '../errors/ResourceDataNotLoadedError.js';
-import type { ActivityPort } from '../operators/ports.js';
+import type { ActivityPort } from '../ports/index.js';
 import { type Action, type CallResult, action, fromCall } from './Action.js';
 import type { Agreement } from './Agreement.js';
 import type { Batch } from './Batch.js';

@@ -17,7 +17,7 @@ import { ResourceChangePossible } from '../bus/events.js';
 import { AgreementNotApprovedError, type AgreementOutcome } from '../errors/AgreementNotApprovedError.js';
 import { type YagnaGoneError, isYagnaGoneError } from '../errors/YagnaGoneError.js';
 import { isYagnaTimeoutError } from '../errors/YagnaTimeoutError.js';
-import type { AgreementPort } from '../operators/ports.js';
+import type { AgreementPort } from '../ports/index.js';
 import { type Action, type CallResult, action, fromCall } from './Action.js';
 import { Activity } from './Activity.js';
 import { alongside, createOrRelease, inBackground, onSuccess, tolerate, voidCall } from './internals.js';

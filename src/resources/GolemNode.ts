@@ -1,7 +1,6 @@
 import {
   BehaviorSubject,
   type Observable,
-  type ObservableInput,
   ReplaySubject,
   type SchedulerLike,
   Subject,
@@ -24,7 +23,6 @@ import { EventBus, type ListenerHandle } from '../bus/EventBus.js';
 import { NewResource, NodeClosed, NodeClosing, NodeStarted } from '../bus/events.js';
 import { assertCleanClose } from '../errors/IncompleteCloseError.js';
 import { NodeClosedError } from '../errors/NodeClosedError.js';
-import type { EngineEvent, ExecuteTasksOptions, Task, Worker } from '../engine/index.js';
 import { type Action, action, fromCall } from './Action.js';
 import { Activity } from './Activity.js';
 import { Agreement } from './Agreement.js';
@@ -311,25 +309,6 @@ export class GolemNode implements AsyncDisposable {
       if (!(this.closingOrClosed && this.autoclosed.has(demand)))
         inBackground(demand, 'unsubscribe', demand.unsubscribe());
     }).pipe(takeUntil(this.stopping$));
-  }
-
-  /**
-   * Runs `worker` over `tasks` on rented providers: the Engine's `map`, a convenience for
-   * `mapTasks(node, worker, tasks, options)` from the engine layer (see docs/engine.md). Cold:
-   * nothing is rented before it is subscribed; emits the engine's progress events and each
-   * task's outcome; completes when every task has completed once.
-   *
-   * The engine sits above this layer, so it is loaded lazily here rather than imported:
-   * resources never import a higher layer at module load.
-   */
-  map<D, R>(
-    worker: Worker<D, R>,
-    tasks: ObservableInput<Task<D, R> | D>,
-    options: ExecuteTasksOptions,
-  ): Observable<EngineEvent<D, R>> {
-    return from(import('../engine/mapTasks.js')).pipe(
-      mergeMap(({ mapTasks }) => mapTasks(this, worker, tasks, options)),
-    );
   }
 
   // --- by id (not validated)

@@ -3,7 +3,7 @@ import type { MarketEventDto, Properties, ProposalDto, ReasonDto } from '../api/
 import { ResourceChangePossible } from '../bus/events.js';
 import { EmptyResponseError } from '../errors/EmptyResponseError.js';
 import { ProposalRejectedError } from '../errors/ProposalRejectedError.js';
-import type { DraftProposal, OfferProposal } from '../operators/ports.js';
+import type { DraftProposal, OfferProposal } from '../ports/index.js';
 import { type Action, type CallResult, action, fromCall } from './Action.js';
 import type { Agreement } from './Agreement.js';
 import type { Demand } from './Demand.js';

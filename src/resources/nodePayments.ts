@@ -33,7 +33,7 @@ import {
 } from 'rxjs';
 import { BudgetExceededError } from '../errors/BudgetExceededError.js';
 import { PaymentRefusedError } from '../errors/PaymentRefusedError.js';
-import type { PayableDocument, PaymentEvent } from '../operators/acceptPayments.js';
+import type { PayableDocument, PaymentEvent } from '../ports/index.js';
 import type { Agreement } from './Agreement.js';
 import type { Allocation } from './Allocation.js';
 import { Demand } from './Demand.js';
@@ -233,6 +233,9 @@ export class NodePayments {
     const given = this.config.policy;
     if (given !== undefined) return of(given);
     return defer(() => {
+      // The one import up a layer (docs/design.md, "The layers as built"): the node pays with an
+      // operator by default, so it loads it when the payer first starts, never at module load.
+      // eslint-disable-next-line import-x/no-restricted-paths -- the default policy, loaded lazily
       this.defaultPolicy ??= import('../operators/acceptPayments.js').then(
         ({ acceptPayments }): PaymentPolicy =>
           (context) =>

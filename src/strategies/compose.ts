@@ -1,5 +1,5 @@
-import type { OfferProposal } from '../operators/ports.js';
 import type { ScoreValue } from '../operators/score.js';
+import type { OfferProposal } from '../ports/index.js';
 import type { ProposalFilter, ProposalScorer, ScorerWrapper } from './types.js';
 
 /** Is `value` a score that keeps its proposal (a number `>= 0`)? */

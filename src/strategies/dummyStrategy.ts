@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
-import type { OfferProposal } from '../operators/ports.js';
-import { USAGE, canonicalUsageName, capsByCounter, payuPricingWithin } from './pricing.js';
+import { USAGE, canonicalUsageName, capsByCounter, payuPricingWithin } from '../api/pricing.js';
+import type { OfferProposal } from '../ports/index.js';
 import type { ProposalScorer } from './types.js';
 
 /** The options of {@link dummyStrategy}, in GLM. */

@@ -27,8 +27,8 @@ export {
   linearPricing,
   priceFor,
   tryLinearPricing,
-} from './pricing.js';
-export type { LinearPricing } from './pricing.js';
+} from '../api/pricing.js';
+export type { LinearPricing } from '../api/pricing.js';
 
 // --- VM payload
 export { GOLEM_REGISTRY_URL, VM_PROPERTY, resolveImage, vmPackage } from './payload.js';

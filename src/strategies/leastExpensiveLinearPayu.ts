@@ -1,12 +1,12 @@
 import { Decimal } from 'decimal.js';
-import type { OfferProposal } from '../operators/ports.js';
 import {
   type LinearPricing,
   USAGE,
   canonicalUsageName,
   capsByCounter,
   payuPricingWithin,
-} from './pricing.js';
+} from '../api/pricing.js';
+import type { OfferProposal } from '../ports/index.js';
 import type { ProposalScorer } from './types.js';
 
 /** The options of {@link leastExpensiveLinearPayu}; prices in GLM. */

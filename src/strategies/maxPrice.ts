@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
-import type { OfferProposal } from '../operators/ports.js';
-import { USAGE, canonicalUsageName, capsByCounter, tryLinearPricing } from './pricing.js';
+import { USAGE, canonicalUsageName, capsByCounter, tryLinearPricing } from '../api/pricing.js';
+import type { OfferProposal } from '../ports/index.js';
 import type { ProposalFilter } from './types.js';
 
 /** The caps of {@link maxPrice}, in GLM; what is left out is not capped. */

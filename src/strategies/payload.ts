@@ -166,7 +166,7 @@ export async function resolveImage(
 ): Promise<ResolvedImage> {
   const registryUrl = (
     options.registryUrl ??
-    process.env['GOLEM_REGISTRY_URL'] ??
+    (typeof process === 'undefined' ? undefined : process.env['GOLEM_REGISTRY_URL']) ??
     GOLEM_REGISTRY_URL
   ).replace(/\/+$/, '');
   const tag = 'tag' in image ? image.tag : undefined;

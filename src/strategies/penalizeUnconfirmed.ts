@@ -1,7 +1,7 @@
 import { Observable, type OperatorFunction, filter, from, isObservable, map } from 'rxjs';
 import { isAgreementNotApprovedError } from '../errors/AgreementNotApprovedError.js';
 import type { OperatorEvent } from '../operators/events.js';
-import type { OfferProposal } from '../operators/ports.js';
+import type { OfferProposal } from '../ports/index.js';
 import { type ScoreConfig, type ScoreValue, type Scored, type Scorer, score } from '../operators/score.js';
 
 function isPromiseLike(value: unknown): value is PromiseLike<ScoreValue> {

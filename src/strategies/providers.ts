@@ -1,4 +1,4 @@
-import type { OfferProposal } from '../operators/ports.js';
+import type { OfferProposal } from '../ports/index.js';
 import type { ProposalFilter } from './types.js';
 
 /** The offer property holding a provider's name. */

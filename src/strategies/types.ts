@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { OfferProposal } from '../operators/ports.js';
+import type { OfferProposal } from '../ports/index.js';
 import type { ScoreValue } from '../operators/score.js';
 
 /**

@@ -1,16 +1,18 @@
-import { inspect, isDeepStrictEqual } from 'node:util';
+import { deepEqual } from './deepEqual.js';
+import { formatValue } from './formatValue.js';
 
 /** What `TestScheduler` calls to compare the actual and the expected frames (or subscriptions). */
 export type AssertDeepEqual = (actual: unknown, expected: unknown) => void;
 
 function lines(value: unknown): string[] {
-  if (!Array.isArray(value)) return inspect(value, { depth: 6, breakLength: 120 }).split('\n');
-  return value.map((item: unknown) => inspect(item, { depth: 6, breakLength: Infinity, compact: true }));
+  if (!Array.isArray(value)) return formatValue(value, { depth: 6, breakLength: 120 }).split('\n');
+  return value.map((item: unknown) => formatValue(item, { depth: 6, breakLength: Infinity }));
 }
 
 /**
- * A test-runner-agnostic `assertDeepEqual` for `new TestScheduler(…)`: compares with Node's
- * `isDeepStrictEqual` and throws an `Error` whose message lists the expected and the actual frames
+ * A test-runner-agnostic `assertDeepEqual` for `new TestScheduler(…)`: compares with
+ * {@link deepEqual} (the semantics of Node's `isDeepStrictEqual`, without Node: it runs in a
+ * browser too) and throws an `Error` whose message lists the expected and the actual frames
  * line by line, marking the lines that differ (`-` expected, `+` actual).
  *
  * @example
@@ -19,7 +21,7 @@ function lines(value: unknown): string[] {
  * ```
  */
 export function throwingAssertDeepEqual(actual: unknown, expected: unknown): void {
-  if (isDeepStrictEqual(actual, expected)) return;
+  if (deepEqual(actual, expected)) return;
   const want = lines(expected);
   const got = lines(actual);
   const diff: string[] = [];

@@ -24,7 +24,7 @@
  */
 import { Decimal } from 'decimal.js';
 import { EMPTY, type Observable, ignoreElements, throwError } from 'rxjs';
-import type { ActivityPort, AgreementPort, DraftProposal, OfferProposal } from '../operators/ports.js';
+import type { ActivityPort, AgreementPort, DraftProposal, OfferProposal } from '../ports/index.js';
 
 /** An Observable, or a function of the call's arguments returning one. */
 export type FakeCall<Args extends unknown[], T> = Observable<T> | ((...args: Args) => Observable<T>);

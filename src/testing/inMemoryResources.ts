@@ -10,7 +10,7 @@ import { Observable } from 'rxjs';
 import { AgreementNotApprovedError } from '../errors/AgreementNotApprovedError.js';
 import { ProposalRejectedError } from '../errors/ProposalRejectedError.js';
 import { SimulatedFailureError } from '../errors/SimulatedFailureError.js';
-import type { ActivityPort, AgreementPort, DraftProposal, OfferProposal } from '../operators/ports.js';
+import type { ActivityPort, AgreementPort, DraftProposal, OfferProposal } from '../ports/index.js';
 import {
   type ActivityOutcome,
   type ApprovalOutcome,

@@ -5,8 +5,8 @@
  * @module
  */
 import { Decimal } from 'decimal.js';
-import type { DraftProposal } from '../operators/ports.js';
-import { USAGE } from '../strategies/pricing.js';
+import { USAGE } from '../api/pricing.js';
+import type { DraftProposal } from '../ports/index.js';
 import { type FakeDraftProposal, type FakeOfferProposal, fakeOfferProposal } from './fakes.js';
 
 /** Prices of an offer, in GLM; what is left out is 0. */

@@ -20,7 +20,7 @@ import {
   runnableFromObservable,
   startDashboard,
   wireUp,
-} from '../../src/integrations/index.js';
+} from '../../src/web.js';
 import { createActivity, createAgreement, negotiate, score } from '../../src/operators/index.js';
 import { GolemNode, type Proposal } from '../../src/resources/index.js';
 

@@ -5,12 +5,7 @@
 import { Subject } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NewResource, NodeStarted } from '../../src/bus/events.js';
-import {
-  type DashboardHandle,
-  type StatusEvent,
-  type StatusJson,
-  startDashboard,
-} from '../../src/integrations/index.js';
+import { type DashboardHandle, type StatusEvent, type StatusJson, startDashboard } from '../../src/web.js';
 
 const open: DashboardHandle[] = [];
 afterEach(async () => {

@@ -14,7 +14,8 @@ import {
   ResourceDataChanged,
   SourceHealthChanged,
 } from '../../src/bus/index.js';
-import { DefaultLogger, enableDefaultLogger, redact, safeJsonStringify } from '../../src/logging/index.js';
+import { enableDefaultLogger, redact, safeJsonStringify } from '../../src/logging/index.js';
+import { DefaultLogger } from '../../src/logging/node.js';
 
 const APP_KEY = 'app-key-7f3c"9\\e2';
 const clock = () => Date.UTC(2024, 4, 28, 15, 0, 0);

@@ -8,7 +8,7 @@ import {
   linearPricing,
   priceFor,
   tryLinearPricing,
-} from '../../src/strategies/pricing.js';
+} from '../../src/api/pricing.js';
 
 const props = (coeffs: unknown, vector: unknown = ['golem.usage.cpu_sec', 'golem.usage.duration_sec']) => ({
   'golem.com.pricing.model': 'linear',

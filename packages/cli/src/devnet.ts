@@ -2,16 +2,24 @@
  * `golem-rx devnet`: starts a devnet in the foreground, prints the variables a client needs as
  * `export NAME=value` lines (every other line is a `#` comment, so the output can be sourced),
  * and stops cleanly on SIGINT/SIGTERM. The app key is `--app-key`, else `YAGNA_APPKEY` from the
- * environment, else a random one.
+ * environment, else a random one; the origins web pages may call it from (CORS) are
+ * `--allow-origin`, else `YAGNA_API_ALLOW_ORIGIN`, as yagna's `--api-allow-origin`.
  *
  * ```text
  * golem-rx devnet [--port 7465] [--host 127.0.0.1] [--providers 20] [--seed 1] [--app-key KEY]
  *                 [--latency MS] [--faults SPEC] [--subnets public=3,beta=1] [--max-agreements N]
+ *                 [--allow-origin http://127.0.0.1:8080,…|*]
  * ```
  */
 import { parseArgs } from 'node:util';
 import type { Command } from 'commander';
-import { DevnetConfigError, type DevnetHandle, type DevnetOptions, startDevnet } from '@golem-rx/devnet';
+import {
+  DevnetConfigError,
+  type DevnetHandle,
+  type DevnetOptions,
+  parseAllowOrigin,
+  startDevnet,
+} from '@golem-rx/devnet';
 import type { CliContext } from './context.js';
 import { action, type RunState } from './runtime.js';
 
@@ -30,6 +38,8 @@ Options:
   --faults <spec>       faults, e.g. 'http:500@GET /market-api/v1/demands/*/events:times=2;provider:rejectCounter:p=0.3'
   --subnets <mix>       subnet mix of the providers, e.g. public=3,devnet-beta=1 (default public)
   --max-agreements <n>  most agreements a provider holds at once (default unlimited)
+  --allow-origin <list> origins whose web pages may call it (CORS), comma-separated, or '*'
+                        (default: $YAGNA_API_ALLOW_ORIGIN, else none)
   -h, --help            show this help
 
 Prints export lines for YAGNA_API_URL, YAGNA_APPKEY and GOLEM_REGISTRY_URL (devnet's image registry).
@@ -39,7 +49,8 @@ Prints export lines for YAGNA_API_URL, YAGNA_APPKEY and GOLEM_REGISTRY_URL (devn
  * Parses `golem-rx devnet` flags into devnet options.
  *
  * @param argv the arguments after `devnet`
- * @param env where `YAGNA_APPKEY` is read when `--app-key` is not given (default: none)
+ * @param env where `YAGNA_APPKEY` and `YAGNA_API_ALLOW_ORIGIN` are read when `--app-key` and
+ *   `--allow-origin` are not given (default: none)
  * @returns `undefined` when `--help` was asked for.
  * @throws DevnetConfigError on an unknown flag or a malformed value.
  */
@@ -63,6 +74,7 @@ export function parseDevnetArgs(
         faults: { type: 'string' },
         subnets: { type: 'string' },
         'max-agreements': { type: 'string' },
+        'allow-origin': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -84,6 +96,7 @@ export function parseDevnetArgs(
     faults: values.faults,
     subnets: values.subnets,
     maxAgreements: values['max-agreements'],
+    allowOrigin: values['allow-origin'] ?? env.YAGNA_API_ALLOW_ORIGIN,
   });
 }
 
@@ -98,6 +111,8 @@ export interface DevnetFlags {
   readonly faults?: string;
   readonly subnets?: string;
   readonly maxAgreements?: string;
+  /** Origins allowed to call from a web page, comma-separated, or `*` (`--allow-origin`). */
+  readonly allowOrigin?: string;
 }
 
 /**
@@ -139,6 +154,8 @@ export function devnetOptionsFromFlags(flags: DevnetFlags): DevnetOptions {
   if (flags.faults !== undefined) options.faults = flags.faults;
   if (flags.subnets !== undefined) options.subnets = parseSubnets(flags.subnets);
   if (maxAgreements !== undefined) options.maxAgreementsPerProvider = maxAgreements;
+  const allowOrigin = flags.allowOrigin === undefined ? [] : parseAllowOrigin(flags.allowOrigin);
+  if (allowOrigin.length > 0) options.allowOrigin = allowOrigin;
   return options;
 }
 
@@ -205,16 +222,20 @@ export async function runDevnetCommand(
  * needed), the rest as `#` comments, so that a shell can source them.
  *
  * @param devnet the running devnet
+ * @param allowOrigin the origins whose web pages may call it (named in a comment when any)
  * @returns the lines, without newlines
  */
 export function devnetEnvLines(
   devnet: Pick<DevnetHandle, 'url' | 'appKey' | 'registryUrl' | 'providers'>,
+  allowOrigin: DevnetOptions['allowOrigin'] = [],
 ): string[] {
+  const origins = typeof allowOrigin === 'string' ? [allowOrigin] : allowOrigin;
   return [
     `# devnet listening on ${devnet.url} with ${devnet.providers.length} providers`,
     `export YAGNA_API_URL=${shellWord(devnet.url)}`,
     `export YAGNA_APPKEY=${shellWord(devnet.appKey)}`,
     `export GOLEM_REGISTRY_URL=${shellWord(devnet.registryUrl)}`,
+    ...(origins.length === 0 ? [] : [`# web pages may call it from ${origins.join(', ')}`]),
     '# Press Ctrl+C to stop.',
   ];
 }
@@ -233,7 +254,7 @@ export async function serveDevnet(
   stop: AbortSignal,
 ): Promise<void> {
   const devnet: DevnetHandle = await startDevnet(options);
-  for (const line of devnetEnvLines(devnet)) print(line);
+  for (const line of devnetEnvLines(devnet, options.allowOrigin)) print(line);
   if (!stop.aborted) {
     await new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
   }
@@ -278,6 +299,10 @@ export function registerDevnetCommand(program: Command, ctx: CliContext, state: 
     )
     .option('--subnets <mix>', 'subnet mix of the providers, e.g. public=3,devnet-beta=1')
     .option('--max-agreements <n>', 'most agreements a provider holds at once')
+    .option(
+      '--allow-origin <list>',
+      "origins whose web pages may call it (CORS), comma-separated, or '*' (default: $YAGNA_API_ALLOW_ORIGIN)",
+    )
     .addHelpText(
       'after',
       '\nThe app key clients must present is --app-key, else $YAGNA_APPKEY, else a random one.\n' +
@@ -286,7 +311,8 @@ export function registerDevnetCommand(program: Command, ctx: CliContext, state: 
     .action(
       action<Omit<DevnetFlags, 'appKey'>>(ctx, state, async (rt, flags) => {
         const appKey = rt.globals.appKey ?? envAppKey(ctx.env);
-        const options = devnetOptionsFromFlags({ ...flags, appKey });
+        const allowOrigin = flags.allowOrigin ?? ctx.env.YAGNA_API_ALLOW_ORIGIN;
+        const options = devnetOptionsFromFlags({ ...flags, appKey, allowOrigin });
         await serveDevnet(options, (line) => rt.out.line(line), rt.interrupt);
       }),
     );

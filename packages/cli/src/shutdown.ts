@@ -9,7 +9,7 @@
  *
  * This is the process edge: it uses the real process and its exit.
  */
-import { CLEANING_UP_MESSAGE, SignalHandlers, type SignalProcess } from 'golem-rx';
+import { CLEANING_UP_MESSAGE, SignalHandlers, type SignalProcess } from 'golem-rx/web';
 import { EXIT } from './errors.js';
 import type { Leftovers } from './leftovers.js';
 

@@ -3,6 +3,7 @@
 // --- start a devnet
 export { startDevnet } from './startDevnet.js';
 export type { DevnetOptions, DevnetHandle, DevnetStats, DevnetProviderInfo } from './options.js';
+export { parseAllowOrigin } from './cors.js';
 
 // --- faults
 export { parseFaultSpec, FAULT_STATUSES, PROVIDER_FAULT_KINDS } from './faults.js';

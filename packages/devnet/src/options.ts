@@ -21,6 +21,13 @@ export interface DevnetOptions {
    * configured with it; devnet itself never reads the environment). @default a random 32-hex key
    */
   readonly appKey?: string;
+  /**
+   * Origins whose web pages may call devnet (CORS), as yagna's `--api-allow-origin` /
+   * `YAGNA_API_ALLOW_ORIGIN`: e.g. `'http://127.0.0.1:8080'`, a list, or `'*'` for any. Each is a
+   * serialized origin (scheme, host, port; no path), `'null'` or `'*'`. As in yagna, preflights
+   * need no app key and a 401 carries no CORS header. @default [] (no cross-origin page)
+   */
+  readonly allowOrigin?: string | readonly string[];
   /** The app key's name (`GET /me`). @default 'devnet' */
   readonly appKeyName?: string;
   /** Latency added to every request, ms. @default 0 */

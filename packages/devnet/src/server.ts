@@ -1,12 +1,14 @@
 /**
  * The HTTP server of devnet (fastify 5): JSON bodies parsed leniently (an empty body is no
  * body, as yagna allows for optional `Reason`s) but nested at most 128 levels (serde_json's
- * recursion limit: deeper is a 400, as in yagna), yagna's app-key check with its text/plain
- * 401s, global latency and per-endpoint HTTP faults, and yagna-style `{"message"}` errors.
+ * recursion limit: deeper is a 400, as in yagna), yagna's CORS (preflights answered before the
+ * app-key check, see cors.ts), yagna's app-key check with its text/plain 401s, global latency and
+ * per-endpoint HTTP faults, and yagna-style `{"message"}` errors.
  */
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Subscription, timer, type SchedulerLike } from 'rxjs';
+import { createCors } from './cors.js';
 import { isDevnetHttpError, DevnetHttpError } from './errors/DevnetHttpError.js';
 import type { DevnetFaultPlan } from './faults.js';
 import { MAX_TIMER_MS, queryParam } from './http.js';
@@ -15,6 +17,8 @@ import { jsonDepthExceededAt, MAX_JSON_DEPTH } from './jsonDepth.js';
 /** Options of {@link createDevnetServer}. */
 export interface DevnetServerOptions {
   readonly appKey: string;
+  /** Origins allowed to call from a web page (`*`: any), as yagna's `YAGNA_API_ALLOW_ORIGIN`. */
+  readonly allowOrigin: readonly string[];
   /** Latency added to every request, ms. */
   readonly latencyMs: number;
   readonly faults: DevnetFaultPlan;
@@ -48,6 +52,7 @@ export function createDevnetServer(options: DevnetServerOptions): {
   });
   const counters: ServerCounters = { total: 0, unauthorized: 0, faultsInjected: 0 };
   const expectedKey = Buffer.from(options.appKey, 'utf8');
+  const cors = createCors(options.allowOrigin);
   const sleepers = new Set<() => void>();
   /** Waits on the devnet scheduler; ends early when the client goes away or the server closes. */
   const sleep = (ms: number, reply: FastifyReply): Promise<void> =>
@@ -97,6 +102,8 @@ export function createDevnetServer(options: DevnetServerOptions): {
   app.addHook('onRequest', async (request, reply) => {
     counters.total += 1;
     if (options.latencyMs > 0) await sleep(options.latencyMs, reply);
+    const preflight = cors.answerPreflight(request, reply);
+    if (preflight !== undefined) return preflight;
     const path = pathOf(request);
     if (!isPublicPath(path)) {
       const key = presentedKey(request);
@@ -108,6 +115,7 @@ export function createDevnetServer(options: DevnetServerOptions): {
           .send(key === undefined ? 'Missing application key' : 'Invalid application key');
       }
     }
+    cors.decorate(request, reply);
     const fault = options.faults.matchHttp(request.method, path);
     if (fault !== undefined) {
       if (fault.latencyMs > 0) await sleep(fault.latencyMs, reply);

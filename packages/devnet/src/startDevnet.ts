@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { asyncScheduler, Subject } from 'rxjs';
 import { formatMs } from './clock.js';
+import { isOriginPattern } from './cors.js';
 import type { DevnetContext, DevnetModule, Fault } from './contracts.js';
 import { DevnetConfigError } from './errors/DevnetConfigError.js';
 import { DevnetFaultPlan, parseFaultSpec } from './faults.js';
@@ -50,6 +51,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
     throw new DevnetConfigError('seed must be an integer', { option: 'seed', value: String(seed) });
   const appKey = options.appKey ?? randomBytes(16).toString('hex');
   if (appKey === '') throw new DevnetConfigError('appKey must not be empty', { option: 'appKey' });
+  const allowOrigin = toOrigins(options.allowOrigin);
 
   const scheduler = options.scheduler ?? asyncScheduler;
   const random = mulberry32(seed);
@@ -86,6 +88,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
 
   const { app, counters } = createDevnetServer({
     appKey,
+    allowOrigin,
     latencyMs: latency,
     faults,
     scheduler,
@@ -143,6 +146,19 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
 function toFaults(faults: DevnetOptions['faults']): readonly Fault[] {
   if (faults === undefined) return [];
   return typeof faults === 'string' ? parseFaultSpec(faults) : faults;
+}
+
+function toOrigins(allowOrigin: DevnetOptions['allowOrigin']): readonly string[] {
+  const origins = typeof allowOrigin === 'string' ? [allowOrigin] : (allowOrigin ?? []);
+  for (const origin of origins) {
+    if (!isOriginPattern(origin)) {
+      throw new DevnetConfigError(
+        `allowOrigin "${origin}" is not an origin (scheme://host[:port], no path), 'null' or '*'`,
+        { option: 'allowOrigin', value: origin },
+      );
+    }
+  }
+  return origins;
 }
 
 function urlHost(host: string): string {

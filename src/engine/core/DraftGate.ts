@@ -6,7 +6,7 @@
  * @internal
  * @module
  */
-import type { OfferProposal } from '../../operators/ports.js';
+import type { OfferProposal } from '../../ports/index.js';
 import type { HeldDraft } from './rentals.js';
 
 interface Entry<P extends OfferProposal> {

@@ -10,7 +10,7 @@ import { JobStoppedError } from '../../errors/JobStoppedError.js';
 import { NoEligibleProviderError } from '../../errors/NoEligibleProviderError.js';
 import { TaskExpiredError } from '../../errors/TaskExpiredError.js';
 import type { JobStopReason } from '../../errors/JobStoppedError.js';
-import type { OfferProposal } from '../../operators/ports.js';
+import type { OfferProposal } from '../../ports/index.js';
 import type { EngineEvent } from '../events.js';
 import type { Task } from '../Task.js';
 import { Market } from './Market.js';

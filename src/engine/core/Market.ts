@@ -7,7 +7,7 @@
  * @module
  */
 import { Subject, type Subscription, map, startWith } from 'rxjs';
-import type { OfferProposal } from '../../operators/ports.js';
+import type { OfferProposal } from '../../ports/index.js';
 import type { EngineEvent } from '../events.js';
 import { DraftGate } from './DraftGate.js';
 import type { ActivityOfOffer, TaskEngineConfig } from './ports.js';

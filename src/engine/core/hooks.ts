@@ -6,7 +6,7 @@
  * @internal
  * @module
  */
-import type { OfferProposal } from '../../operators/ports.js';
+import type { OfferProposal } from '../../ports/index.js';
 import type { EngineEvent } from '../events.js';
 import type { TaskEngineConfig } from './ports.js';
 import type { RentalHooks } from './rentals.js';

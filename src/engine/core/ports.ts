@@ -8,8 +8,8 @@
  */
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { JobStopReason } from '../../errors/JobStoppedError.js';
-import type { ActivityOf, AgreementOf, DraftOf, OfferProposal } from '../../operators/ports.js';
 import type { Scorer } from '../../operators/score.js';
+import type { ActivityOf, AgreementOf, DraftOf, OfferProposal } from '../../ports/index.js';
 import type { Task } from '../Task.js';
 
 /** The activity type at the end of the rental chain that starts with offers of type `P`. */

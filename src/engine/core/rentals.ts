@@ -13,8 +13,8 @@ import { createAgreement } from '../../operators/createAgreement.js';
 import type { OperatorEvent } from '../../operators/events.js';
 import type { NegotiatedDraft } from '../../operators/lease.js';
 import { negotiate } from '../../operators/negotiate.js';
-import type { AgreementOf, DraftOf, OfferProposal } from '../../operators/ports.js';
 import { type Scorer, score } from '../../operators/score.js';
+import type { AgreementOf, DraftOf, OfferProposal } from '../../ports/index.js';
 import type { ProposalRejection } from '../events.js';
 import type { ActivityOfOffer } from './ports.js';
 

@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import type { OfferProposal } from '../../operators/ports.js';
+import type { OfferProposal } from '../../ports/index.js';
 import type { EngineEvent } from '../events.js';
 import type { Task } from '../Task.js';
 import { EngineRun } from './EngineRun.js';

@@ -11,7 +11,7 @@ import { TaskRejectedError } from '../../errors/TaskRejectedError.js';
 import { TaskStateError } from '../../errors/TaskStateError.js';
 import { TaskTimeoutError } from '../../errors/TaskTimeoutError.js';
 import { WorkerFailedError } from '../../errors/WorkerFailedError.js';
-import type { OfferProposal } from '../../operators/ports.js';
+import type { OfferProposal } from '../../ports/index.js';
 import type { EngineEvent } from '../events.js';
 import type { AttemptOutcome, Task } from '../Task.js';
 import type { ActivityOfOffer, ReleaseOutcome, TaskEngineConfig } from './ports.js';

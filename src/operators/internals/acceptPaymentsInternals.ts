@@ -23,6 +23,7 @@ import {
   throwIfEmpty,
 } from 'rxjs';
 import { MissingAgreementTermsError } from '../../errors/MissingAgreementTermsError.js';
+import type { PayableAgreementTerms, PayableDocument, PaymentEvent } from '../../ports/index.js';
 import { PaymentLedger } from './acceptPaymentsLedger.js';
 import {
   type CheckContext,
@@ -33,7 +34,6 @@ import {
   checkInvoice,
 } from './acceptPaymentsPolicy.js';
 import { invoiceEvidence, refuse } from './acceptPaymentsSteps.js';
-import type { PayableAgreementTerms, PayableDocument, PaymentEvent } from './acceptPaymentsTypes.js';
 import { subscribeUpstream } from './operatorInternals.js';
 
 /** The settings `acceptPayments` runs with, resolved. */

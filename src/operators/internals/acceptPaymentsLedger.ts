@@ -7,7 +7,7 @@
  * @module
  */
 import { Decimal } from 'decimal.js';
-import type { PayableDocument, RejectionOutcome, SkipReason } from './acceptPaymentsTypes.js';
+import type { PayableDocument, RejectionOutcome, SkipReason } from '../../ports/index.js';
 
 /** What is known of one agreement. */
 interface AgreementBook {

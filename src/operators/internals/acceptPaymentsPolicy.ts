@@ -25,8 +25,8 @@ import {
   floatToDecimal,
   linearCost,
   tryLinearPricing,
-} from '../../strategies/pricing.js';
-import type { OverPriceReason, PayableAgreementTerms, PayableDocument } from './acceptPaymentsTypes.js';
+} from '../../api/pricing.js';
+import type { OverPriceReason, PayableAgreementTerms, PayableDocument } from '../../ports/index.js';
 
 /** The tolerance of the checks. */
 export interface PaymentGrace {

@@ -20,9 +20,9 @@ import {
   take,
 } from 'rxjs';
 import { isYagnaNotImplementedError } from '../../errors/YagnaNotImplementedError.js';
+import type { PayableDocument, PaymentEvent, RejectionOutcome } from '../../ports/index.js';
 import type { PaymentLedger } from './acceptPaymentsLedger.js';
 import { type InvoiceEvidence, type Verdict, invoiceActivities } from './acceptPaymentsPolicy.js';
-import type { PayableDocument, PaymentEvent, RejectionOutcome } from './acceptPaymentsTypes.js';
 
 type Usage = readonly number[] | undefined;
 

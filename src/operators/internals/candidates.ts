@@ -8,7 +8,7 @@
  * @internal
  * @module
  */
-import type { OfferProposal } from '../ports.js';
+import type { OfferProposal } from '../../ports/index.js';
 import type { Scored } from '../score.js';
 import { MaxHeap, bestFirst } from './heap.js';
 

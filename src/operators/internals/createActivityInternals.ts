@@ -6,8 +6,8 @@
  * @module
  */
 import { type Observable, type SchedulerLike, concat, defer, endWith, ignoreElements } from 'rxjs';
+import type { ActivityOf, ActivityPort, AgreementPort } from '../../ports/index.js';
 import type { OnOperatorEvent } from '../events.js';
-import type { ActivityOf, ActivityPort, AgreementPort } from '../ports.js';
 import { type Report, attempt, destroyActivity } from './operatorInternals.js';
 import { spendOnce } from './spendOnce.js';
 

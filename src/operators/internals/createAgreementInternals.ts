@@ -20,8 +20,8 @@ import {
   AgreementNotApprovedError,
   isAgreementNotApprovedError,
 } from '../../errors/AgreementNotApprovedError.js';
+import type { AgreementOf, AgreementPort, DraftProposal } from '../../ports/index.js';
 import type { OnOperatorEvent } from '../events.js';
-import type { AgreementOf, AgreementPort, DraftProposal } from '../ports.js';
 import { disposeAgreement, rejectDraft } from './operatorInternals.js';
 import { spendOnce } from './spendOnce.js';
 

@@ -8,9 +8,9 @@
 import { Observable, type SchedulerLike, Subscription, defer, take } from 'rxjs';
 import { CounterProposalError } from '../../errors/CounterProposalError.js';
 import { EmptyResponseError } from '../../errors/EmptyResponseError.js';
+import type { DraftOf, OfferProposal } from '../../ports/index.js';
 import type { OnOperatorEvent } from '../events.js';
 import { type NegotiatedDraft, createLease } from '../lease.js';
-import type { DraftOf, OfferProposal } from '../ports.js';
 import { type Candidate, Candidates } from './candidates.js';
 import { eventReporter, isExpired, subscribeUpstream } from './operatorInternals.js';
 import type { CounterProposal } from '../negotiate.js';

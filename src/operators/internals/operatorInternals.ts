@@ -20,8 +20,8 @@ import {
 } from 'rxjs';
 import { isYagnaGoneError } from '../../errors/YagnaGoneError.js';
 import { isYagnaNotFoundError } from '../../errors/YagnaNotFoundError.js';
+import type { ActivityPort, AgreementPort, DraftProposal, OfferProposal } from '../../ports/index.js';
 import type { CleanupAction, OnOperatorEvent, OperatorEvent } from '../events.js';
-import type { ActivityPort, AgreementPort, DraftProposal, OfferProposal } from '../ports.js';
 
 /**
  * Subscribes to `source` on behalf of `subscriber`: values and completion go to `handlers`,

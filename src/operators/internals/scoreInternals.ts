@@ -7,8 +7,8 @@
  */
 import { Observable, type SchedulerLike, Subscription, from, isObservable, take } from 'rxjs';
 import { ScoringError } from '../../errors/ScoringError.js';
+import type { OfferProposal } from '../../ports/index.js';
 import type { OnOperatorEvent } from '../events.js';
-import type { OfferProposal } from '../ports.js';
 import type { ScoreValue, Scored } from '../score.js';
 import { MaxHeap, bestFirst } from './heap.js';
 import { eventReporter, isExpired, subscribeUpstream } from './operatorInternals.js';

@@ -7,6 +7,9 @@
  * `golem.usage.duration_sec` / `golem.usage.duration-sec`); every lookup here matches both
  * (see {@link canonicalUsageName}).
  *
+ * It reads the wire's offer properties, so it sits with the client: `acceptPayments` (operators)
+ * and the strategies above both price offers with it.
+ *
  * @module
  */
 import { Decimal } from 'decimal.js';

@@ -1,6 +1,7 @@
 /**
- * The port and the events of `acceptPayments`: what it needs from a debit note or an invoice, and
- * what it reports about each one.
+ * The payment ports: what `acceptPayments` (src/operators) needs from a debit note or an invoice,
+ * and what it reports about each one. `src/resources`' `DebitNote` and `Invoice` implement
+ * {@link PayableDocument}; the node's payer routes the {@link PaymentEvent}s.
  *
  * @module
  */
