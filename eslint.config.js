@@ -15,6 +15,7 @@ const CHAIN = [
   'resources',
   'operators',
   'strategies',
+  'node',
   'engine',
 ];
 

@@ -15,7 +15,8 @@ import { pathToFileURL } from 'node:url';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { Task, type Worker, executeTasks } from '../src/engine/index.js';
 import { negotiate, score } from '../src/operators/index.js';
-import { GolemNode, type Proposal } from '../src/resources/index.js';
+import { type Proposal } from '../src/resources/index.js';
+import { GolemNode } from '../src/node/index.js';
 import { fmt, header, line, spawnDevnet } from './devnet.js';
 
 const OFFERS = Number(process.env.BENCH_OFFERS ?? 1_000_000);

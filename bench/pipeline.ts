@@ -7,7 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { createYagnaApi, type YagnaExchange } from '../src/api/index.js';
 import { createAgreement, negotiate, type OfferProposal, score } from '../src/operators/index.js';
-import { GolemNode, type Proposal } from '../src/resources/index.js';
+import { type Proposal } from '../src/resources/index.js';
+import { GolemNode } from '../src/node/index.js';
 import { fmt, header, line, spawnDevnet } from './devnet.js';
 
 const OFFERS = 2_000;

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { lastValueFrom, take, toArray } from 'rxjs';
 import { createYagnaApi, type YagnaExchange } from '../src/api/index.js';
 import { createActivity, createAgreement, negotiate, score } from '../src/operators/index.js';
-import { GolemNode } from '../src/resources/index.js';
+import { GolemNode } from '../src/node/index.js';
 import { fmt, header, line, spawnDevnet } from './devnet.js';
 
 /** The budget of issue 11: renting one provider takes at most this many yagna calls. */

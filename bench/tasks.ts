@@ -20,7 +20,8 @@ import {
 import type { ExeScriptCommandDto } from '../src/api/types/index.js';
 import { type EngineEvent, Task, type Worker, executeTasks } from '../src/engine/index.js';
 import { createActivity, createAgreement, negotiate, score } from '../src/operators/index.js';
-import { type Activity, GolemNode } from '../src/resources/index.js';
+import { type Activity } from '../src/resources/index.js';
+import { GolemNode } from '../src/node/index.js';
 import { type ChildDevnet, fmt, header, line, spawnDevnet } from './devnet.js';
 
 const PROVIDERS = 100;

@@ -5,7 +5,7 @@ import type { ExeScriptCommandDto, ExeScriptCommandResultDto } from '../src/api/
 import { BatchError } from '../src/errors/BatchError.js';
 import { YagnaNotFoundError } from '../src/errors/YagnaNotFoundError.js';
 import { YagnaTimeoutError } from '../src/errors/YagnaTimeoutError.js';
-import { GolemNode } from '../src/resources/GolemNode.js';
+import { GolemNode } from '../src/node/GolemNode.js';
 import type { NodeApi } from '../src/resources/NodeApi.js';
 import { commandResult } from '../test/resources/support/fixtures.js';
 import { stubApi } from '../test/resources/support/stubApi.js';

@@ -2,7 +2,7 @@ import { map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ResourceOperationFailed } from '../src/resources/events.js';
-import { GolemNode } from '../src/resources/GolemNode.js';
+import { GolemNode } from '../src/node/GolemNode.js';
 import { offerEvent } from '../test/resources/support/fixtures.js';
 import { sequence, stubApi } from '../test/resources/support/stubApi.js';
 import type { NodeApi } from '../src/resources/NodeApi.js';

@@ -5,7 +5,7 @@ import type { DemandOfferBaseDto } from '../src/api/types/index.js';
 import { SourceHealthChanged } from '../src/bus/events.js';
 import { ProposalRejectedError } from '../src/errors/ProposalRejectedError.js';
 import { YagnaServerError } from '../src/errors/YagnaServerError.js';
-import { GolemNode } from '../src/resources/GolemNode.js';
+import { GolemNode } from '../src/node/GolemNode.js';
 import type { NodeApi } from '../src/resources/NodeApi.js';
 import type { Proposal } from '../src/resources/Proposal.js';
 import { PROVIDER, offerEvent, rejectedEvent } from '../test/resources/support/fixtures.js';

@@ -7,7 +7,7 @@ import { JobPayments } from '../src/engine/payments.js';
 import { isBudgetExceededError } from '../src/errors/BudgetExceededError.js';
 import { isPaymentRefusedError } from '../src/errors/PaymentRefusedError.js';
 import type { Allocation } from '../src/resources/Allocation.js';
-import type { GolemNode } from '../src/resources/GolemNode.js';
+import type { GolemNode } from '../src/node/GolemNode.js';
 import { type FakePayable, fakeDebitNote, fakeInvoice } from '../src/testing/payments.js';
 
 /** Linear pricing: 0.1 GLM per second of duration and of CPU, no start fee, one thread. */

@@ -9,7 +9,7 @@ import { YagnaGoneError } from '../src/errors/YagnaGoneError.js';
 import { YagnaTimeoutError } from '../src/errors/YagnaTimeoutError.js';
 import type { MarketApi } from '../src/api/index.js';
 import type { AgreementEventDto } from '../src/api/types/index.js';
-import { GolemNode } from '../src/resources/GolemNode.js';
+import { GolemNode } from '../src/node/GolemNode.js';
 import type { NodeApi } from '../src/resources/NodeApi.js';
 import { agreementEvent } from '../test/resources/support/fixtures.js';
 import { sequence, stubApi } from '../test/resources/support/stubApi.js';

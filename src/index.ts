@@ -231,7 +231,10 @@ export {
   type LogSink,
 } from './logging/index.js';
 
-// --- resources: GolemNode and the resource tree
+// --- the node: GolemNode (above the operators it composes)
+export { GolemNode, type NodePaymentEvent, type NodeState } from './node/index.js';
+
+// --- resources: the resource tree
 export {
   Action,
   Activity,
@@ -249,7 +252,6 @@ export {
   DEPLOY_AND_START,
   DebitNote,
   Demand,
-  GolemNode,
   Invoice,
   MAX_ALLOCATION_EXPIRES_MS,
   PROPERTY,
@@ -281,9 +283,7 @@ export {
   type GolemNodeOptions,
   type NodeApi,
   type NodeConfig,
-  type NodePaymentEvent,
   type NodePaymentsOptions,
-  type NodeState,
   type PaymentPolicy,
   type PaymentPolicyContext,
   type PaymentTerms,

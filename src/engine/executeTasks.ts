@@ -19,7 +19,7 @@ import {
 import type { JobStopReason } from '../errors/JobStoppedError.js';
 import type { Allocation } from '../resources/Allocation.js';
 import { ResourceOperationFailed } from '../resources/events.js';
-import type { GolemNode } from '../resources/GolemNode.js';
+import type { GolemNode } from '../node/GolemNode.js';
 import { MAX_ALLOCATION_EXPIRES_MS } from '../resources/nodeOptions.js';
 import type { Proposal } from '../resources/Proposal.js';
 import { StorageServer } from '../storage/StorageServer.js';

@@ -1,5 +1,5 @@
 import { type Observable, type ObservableInput, from, map } from 'rxjs';
-import type { GolemNode } from '../resources/GolemNode.js';
+import type { GolemNode } from '../node/GolemNode.js';
 import type { EngineEvent } from './events.js';
 import { executeTasks } from './executeTasks.js';
 import type { ExecuteTasksOptions } from './options.js';

@@ -14,8 +14,8 @@ import { BudgetExceededError } from '../errors/BudgetExceededError.js';
 import { PaymentRefusedError } from '../errors/PaymentRefusedError.js';
 import { type PayableDocument, type PaymentEvent, acceptPayments } from '../operators/acceptPayments.js';
 import type { Allocation } from '../resources/Allocation.js';
-import type { GolemNode } from '../resources/GolemNode.js';
-import type { NodePaymentEvent } from '../resources/nodePayments.js';
+import type { GolemNode } from '../node/GolemNode.js';
+import type { NodePaymentEvent } from '../node/nodePayments.js';
 import type { JobEvent } from './events.js';
 
 type Document = PayableDocument<Allocation>;

@@ -267,7 +267,7 @@ export class Agreement extends Resource<AgreementDto, AgreementEventDto> impleme
     this.wasApproved = true;
     this.node.events.emit(new ResourceChangePossible(this));
     // the node pays (and `close()` settles) the agreements it made, from their approval on
-    this.node.payer.approved(this);
+    this.node.agreementApproved(this);
   }
 
   /** An agreement never approved gets no invoice; its activities die with it. */

@@ -10,7 +10,7 @@ import { ResourceClosed, ResourceDataChanged } from '../bus/events.js';
 import { ResourceDataNotLoadedError } from '../errors/ResourceDataNotLoadedError.js';
 import { type CallResult, fromCall } from './Action.js';
 import { ChildList } from './childList.js';
-import type { GolemNode } from './GolemNode.js';
+import type { ResourceNode } from './ResourceNode.js';
 
 /** Options of {@link Resource.getData}. */
 export interface GetDataOptions {
@@ -63,7 +63,7 @@ export abstract class Resource<D = unknown, E = unknown> implements BusResource 
    * @param id yagna's id
    */
   constructor(
-    readonly node: GolemNode,
+    readonly node: ResourceNode,
     readonly id: string,
   ) {}
 

@@ -6,7 +6,7 @@
 import { ResourceEvent } from '../bus/events.js';
 import type { Agreement } from './Agreement.js';
 import type { Invoice } from './Invoice.js';
-import type { UnsettledReason } from './nodeSettle.js';
+import type { UnsettledReason } from './nodeClose.js';
 import type { Resource } from './Resource.js';
 
 /**

@@ -1,9 +1,8 @@
-// src/resources: GolemNode and the resource tree (Demand → Proposal → Agreement → Activity → Batch;
-// Allocation, Invoice, DebitNote). See docs/resources.md.
+// src/resources: the resource tree (Demand → Proposal → Agreement → Activity → Batch; Allocation,
+// Invoice, DebitNote) and what the node (src/node) builds on. See docs/resources.md.
 
-// --- the node
-export { GolemNode } from './GolemNode.js';
-export type { NodeState } from './GolemNode.js';
+// --- what the node is made of
+export type { ResourceNode } from './ResourceNode.js';
 export {
   DEFAULT_ALLOCATION_EXPIRES_MS,
   DEFAULT_DEMAND_EXPIRATION_MS,
@@ -17,9 +16,8 @@ export type {
   NodeConfig,
   NodePaymentsOptions,
 } from './nodeOptions.js';
-export type { CloseFailure, CloseReport } from './nodeClose.js';
-export type { NodePaymentEvent, PaymentPolicy, PaymentPolicyContext } from './nodePayments.js';
-export type { UnsettledAgreement, UnsettledReason } from './nodeSettle.js';
+export type { CloseFailure, CloseReport, UnsettledAgreement, UnsettledReason } from './nodeClose.js';
+export type { PaymentPolicy, PaymentPolicyContext } from './paymentPolicy.js';
 export type { AgreementEvent } from './nodeStreams.js';
 export type { Flexible, FlexibleApi, NodeApi } from './NodeApi.js';
 

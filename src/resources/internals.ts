@@ -30,7 +30,7 @@ import { type EnableDefaultLoggerOptions, enableDefaultLogger } from '../logging
 import { type Action, type CallResult, action, fromCall } from './Action.js';
 import type { Allocation } from './Allocation.js';
 import { type BackgroundOperation, ResourceOperationFailed } from './events.js';
-import type { GolemNode } from './GolemNode.js';
+import type { ResourceNode } from './ResourceNode.js';
 import type { Resource } from './Resource.js';
 
 /** The reason given when something created for a subscriber who left is withdrawn. */
@@ -124,7 +124,7 @@ export function alongside<T>(main$: Observable<T>, background$: Observable<unkno
  * ```
  */
 export function createOrRelease<T extends Resource>(
-  node: GolemNode,
+  node: ResourceNode,
   call$: Observable<T>,
   release: (created: T) => void,
 ): Observable<T> {
@@ -213,7 +213,7 @@ export function streamOf<T>(open: (signal: AbortSignal) => AsyncIterable<T> | Ob
  * usage. What `acceptPayments` checks an invoice against (its `activityUsage` port).
  */
 export function activityUsageOf(
-  node: GolemNode,
+  node: ResourceNode,
   activityId: string,
 ): Observable<readonly number[] | undefined> {
   return fromCall((signal) => node.api.activity.getActivityUsage(activityId, { signal })).pipe(

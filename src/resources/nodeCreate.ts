@@ -25,7 +25,7 @@ import { fromCall } from './Action.js';
 import { createOrRelease, inBackground } from './internals.js';
 import type { Allocation } from './Allocation.js';
 import type { Demand } from './Demand.js';
-import type { GolemNode } from './GolemNode.js';
+import type { ResourceNode } from './ResourceNode.js';
 import {
   type CreateAllocationOptions,
   type CreateDemandOptions,
@@ -47,7 +47,7 @@ export function checkAllocationExpires(expires = DEFAULT_ALLOCATION_EXPIRES_MS):
 }
 
 /** Checks an explicit `expiration` synchronously. @throws {RangeError} unless in the future */
-export function checkDemandExpiration(node: GolemNode, expiration: Date | number | undefined): void {
+export function checkDemandExpiration(node: ResourceNode, expiration: Date | number | undefined): void {
   if (expiration === undefined) return;
   const ms = +expiration;
   if (!(Number.isFinite(ms) && ms > node.scheduler.now())) {
@@ -60,7 +60,7 @@ export function checkDemandExpiration(node: GolemNode, expiration: Date | number
  * not aborted by an unsubscribe: what it creates is released in the background instead.
  */
 export function allocationCreation(
-  node: GolemNode,
+  node: ResourceNode,
   env: YagnaEnv,
   options: CreateAllocationOptions,
 ): Observable<Allocation> {
@@ -107,7 +107,7 @@ export function allocationCreation(
  * publishes is unsubscribed in the background instead.
  */
 export function demandCreation(
-  node: GolemNode,
+  node: ResourceNode,
   env: YagnaEnv,
   options: CreateDemandOptions,
   published: (demand: Demand, body: DemandOfferBaseDto) => void,

@@ -10,11 +10,11 @@ import { fromCall } from './Action.js';
 import type { Allocation } from './Allocation.js';
 import type { DebitNote } from './DebitNote.js';
 import type { Demand } from './Demand.js';
-import type { GolemNode } from './GolemNode.js';
+import type { ResourceNode } from './ResourceNode.js';
 import type { Invoice } from './Invoice.js';
 
 /** `GET /allocations`: every active allocation. */
-export function listAllocations(node: GolemNode): Observable<Allocation[]> {
+export function listAllocations(node: ResourceNode): Observable<Allocation[]> {
   return fromCall((signal) => node.api.payment.getAllocations({}, { signal })).pipe(
     map((list) =>
       list.map((data) => {
@@ -27,7 +27,7 @@ export function listAllocations(node: GolemNode): Observable<Allocation[]> {
 }
 
 /** `GET /demands`: every active demand. */
-export function listDemands(node: GolemNode): Observable<Demand[]> {
+export function listDemands(node: ResourceNode): Observable<Demand[]> {
   return fromCall((signal) => node.api.market.getDemands({ signal })).pipe(
     map((list) =>
       list.map((data) => {
@@ -40,7 +40,7 @@ export function listDemands(node: GolemNode): Observable<Demand[]> {
 }
 
 /** `GET /invoices`: every invoice, attached to its agreement. */
-export function listInvoices(node: GolemNode): Observable<Invoice[]> {
+export function listInvoices(node: ResourceNode): Observable<Invoice[]> {
   return fromCall((signal) => node.api.payment.getInvoices({}, { signal })).pipe(
     map((list) =>
       list.map((data) => {
@@ -54,7 +54,7 @@ export function listInvoices(node: GolemNode): Observable<Invoice[]> {
 }
 
 /** `GET /debitNotes`: every debit note, attached to its activity. */
-export function listDebitNotes(node: GolemNode): Observable<DebitNote[]> {
+export function listDebitNotes(node: ResourceNode): Observable<DebitNote[]> {
   return fromCall((signal) => node.api.payment.getDebitNotes({}, { signal })).pipe(
     map((list) =>
       list.map((data) => {

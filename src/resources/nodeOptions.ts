@@ -10,7 +10,7 @@ import type { EnableDefaultLoggerOptions } from '../logging/enableDefaultLogger.
 import type { BackoffConfig } from '../sources/backoff.js';
 import type { Allocation } from './Allocation.js';
 import type { NodeApi } from './NodeApi.js';
-import type { PaymentPolicy } from './nodePayments.js';
+import type { PaymentPolicy } from './paymentPolicy.js';
 import type { DemandPayload, PaymentTerms } from './payload.js';
 
 /** Options of `new GolemNode(options)`. Unset ones come from the environment or the defaults. */

@@ -20,7 +20,7 @@ import { persistentLogSource } from '../sources/persistentLogSource.js';
 import type { CallResult } from './Action.js';
 import type { Agreement } from './Agreement.js';
 import type { DebitNote } from './DebitNote.js';
-import type { GolemNode } from './GolemNode.js';
+import type { ResourceNode } from './ResourceNode.js';
 import type { Invoice } from './Invoice.js';
 import type { Resource } from './Resource.js';
 
@@ -36,7 +36,7 @@ const MAX_EVENTS = 100;
 const SHARE = { resetOnError: true, resetOnComplete: true, resetOnRefCountZero: true } as const;
 
 /** The name, health reporting and poll tuning every node-wide source gets. */
-function health(node: GolemNode, name: string) {
+function health(node: ResourceNode, name: string) {
   return {
     name,
     onHealth: (health: SourceHealth) => node.events.emit(new SourceHealthChanged(name, health)),
@@ -48,7 +48,7 @@ function health(node: GolemNode, name: string) {
  * The query every node-wide long-poll sends: the cursor, the node's poll timeout, at most
  * `MAX_EVENTS` a batch, only the node's `appSessionId`.
  */
-function sessionQuery(node: GolemNode, afterTimestamp: string | undefined) {
+function sessionQuery(node: ResourceNode, afterTimestamp: string | undefined) {
   return {
     afterTimestamp,
     timeout: node.config.pollTimeoutSec,
@@ -61,7 +61,7 @@ function sessionQuery(node: GolemNode, afterTimestamp: string | undefined) {
  * `GET /agreementEvents` for the node's `appSessionId`, from the start of the session. Each event
  * is recorded on its agreement, which is marked approved or closed accordingly.
  */
-export function agreementEventsOf(node: GolemNode): Observable<AgreementEvent> {
+export function agreementEventsOf(node: ResourceNode): Observable<AgreementEvent> {
   return persistentLogSource<AgreementEventDto>({
     ...health(node, 'agreementEvents'),
     fetchBatch: (afterTimestamp, signal) =>
@@ -109,7 +109,7 @@ interface PaymentDocumentEvent {
  * (after the settlement of the node's agreements, which needs the invoices).
  */
 function paymentDocumentsOf<D, E extends PaymentDocumentEvent, R extends Resource<D, E>>(
-  node: GolemNode,
+  node: ResourceNode,
   stream: PaymentDocumentStream<D, E, R>,
 ): Observable<R> {
   const announced = new WeakSet<R>();
@@ -146,7 +146,7 @@ function paymentDocumentsOf<D, E extends PaymentDocumentEvent, R extends Resourc
  * received: fetched, attached to its agreement (`ResourceChangePossible` for the agreement).
  * A cancelled invoice is closed; other events emit `ResourceChangePossible` for the invoice.
  */
-export function invoicesOf(node: GolemNode): Observable<Invoice> {
+export function invoicesOf(node: ResourceNode): Observable<Invoice> {
   return paymentDocumentsOf<InvoiceData, InvoiceEventData, Invoice>(node, {
     name: 'invoiceEvents',
     fetchBatch: (query, signal) => node.api.payment.getInvoiceEvents(query, { signal }),
@@ -166,7 +166,7 @@ export function invoicesOf(node: GolemNode): Observable<Invoice> {
  * first received: fetched, attached to its activity (`ResourceChangePossible` for the activity
  * and the agreement). A cancelled debit note is closed.
  */
-export function debitNotesOf(node: GolemNode): Observable<DebitNote> {
+export function debitNotesOf(node: ResourceNode): Observable<DebitNote> {
   return paymentDocumentsOf<DebitNoteData, DebitNoteEventData, DebitNote>(node, {
     name: 'debitNoteEvents',
     fetchBatch: (query, signal) => node.api.payment.getDebitNoteEvents(query, { signal }),

@@ -25,7 +25,7 @@ import {
 } from '../../src/bus/net/index.js';
 import { startDevnet, type DevnetHandle } from '@golem-rx/devnet';
 import type { GolemRxError } from '../../src/errors/GolemRxError.js';
-import { GolemNode } from '../../src/resources/GolemNode.js';
+import { GolemNode } from '../../src/node/GolemNode.js';
 import { Puppet, eventually, killAllPuppets, socketDir } from './fixtures/puppets.js';
 
 /** What the puppet records per received event (see fixtures/puppet.ts). */

@@ -9,7 +9,7 @@ import { AMOUNT_DECIMALS, toWireAmount } from '../../src/api/amounts.js';
 import { createYagnaApi, type YagnaExchange } from '../../src/api/index.js';
 import { startDevnet, type DevnetHandle } from '@golem-rx/devnet';
 import { isYagnaArgumentError } from '../../src/errors/YagnaArgumentError.js';
-import { GolemNode } from '../../src/resources/GolemNode.js';
+import { GolemNode } from '../../src/node/GolemNode.js';
 
 /** What `fn` threw (or rejected with). */
 async function failure(fn: () => unknown): Promise<unknown> {

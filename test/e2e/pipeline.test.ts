@@ -20,7 +20,8 @@ import {
   type OperatorEvent,
   score,
 } from '../../src/operators/index.js';
-import type { Activity, Agreement, GolemNode, Proposal } from '../../src/resources/index.js';
+import type { Activity, Agreement, Proposal } from '../../src/resources/index.js';
+import type { GolemNode } from '../../src/node/index.js';
 import {
   agreementStats,
   byPrice,

@@ -1,7 +1,8 @@
 /** Helpers of the end-to-end tests: a node on devnet, devnet's open counts, a price scorer. */
 import type { DevnetHandle } from '@golem-rx/devnet';
 import type { OfferProposal } from '../../src/operators/index.js';
-import { GolemNode, type GolemNodeOptions } from '../../src/resources/index.js';
+import { type GolemNodeOptions } from '../../src/resources/index.js';
+import { GolemNode } from '../../src/node/index.js';
 
 /** A node on `devnet` with short long-polls, so that the tests stay fast. */
 export function nodeOn(devnet: DevnetHandle, options: GolemNodeOptions = {}): GolemNode {

@@ -6,7 +6,7 @@ import type { EngineEvent } from '../../src/engine/events.js';
 import { executeTasks } from '../../src/engine/executeTasks.js';
 import { Task } from '../../src/engine/Task.js';
 import { isNoEligibleProviderError } from '../../src/errors/NoEligibleProviderError.js';
-import type { GolemNode } from '../../src/resources/GolemNode.js';
+import type { GolemNode } from '../../src/node/GolemNode.js';
 import { doubler, jobDevnet, jobNode, leaks, outcomesById } from './support/job.js';
 
 const BUDGET = new Decimal(2);

@@ -8,7 +8,7 @@ import { Task } from '../../src/engine/Task.js';
 import type { Worker } from '../../src/engine/worker.js';
 import { isBudgetExceededError } from '../../src/errors/BudgetExceededError.js';
 import { isJobStoppedError } from '../../src/errors/JobStoppedError.js';
-import type { GolemNode } from '../../src/resources/GolemNode.js';
+import type { GolemNode } from '../../src/node/GolemNode.js';
 import { jobDevnet, jobNode, leaks, outcomesById } from './support/job.js';
 
 /** Each task sleeps `seconds` on the provider. */

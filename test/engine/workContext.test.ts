@@ -9,7 +9,7 @@ import { isBatchTimeoutError } from '../../src/errors/BatchTimeoutError.js';
 import { isLocalPathError } from '../../src/errors/LocalPathError.js';
 import { isWorkContextClosedError } from '../../src/errors/WorkContextClosedError.js';
 import type { Activity } from '../../src/resources/Activity.js';
-import type { GolemNode } from '../../src/resources/GolemNode.js';
+import type { GolemNode } from '../../src/node/GolemNode.js';
 import { StorageServer } from '../../src/storage/StorageServer.js';
 import { approvedAgreement, nodeOn, testDevnet } from '../resources/support/devnet.js';
 

@@ -22,7 +22,8 @@ import {
   wireUp,
 } from '../../src/web.js';
 import { createActivity, createAgreement, negotiate, score } from '../../src/operators/index.js';
-import { GolemNode, type Proposal } from '../../src/resources/index.js';
+import { type Proposal } from '../../src/resources/index.js';
+import { GolemNode } from '../../src/node/index.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);

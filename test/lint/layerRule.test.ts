@@ -32,11 +32,11 @@ describe('the layer rule', () => {
   it('fails an import from src/api up to src/resources', async () => {
     const messages = await lint(
       'src/api/layerProbe.ts',
-      "import { GolemNode } from '../resources/GolemNode.js';\nexport const probe: unknown = GolemNode;\n",
+      "import { Agreement } from '../resources/Agreement.js';\nexport const probe: unknown = Agreement;\n",
       LAYER_RULE,
     );
     expect(messages).toEqual([
-      expect.stringContaining('"../resources/GolemNode.js" imported in restricted zone'),
+      expect.stringContaining('"../resources/Agreement.js" imported in restricted zone'),
     ]);
     expect(messages[0]).toContain('src/api may import only src/errors, src/ports:');
   });
@@ -55,13 +55,13 @@ describe('the layer rule', () => {
   it.each([
     [
       'a type-only import',
-      "import type { GolemNode } from '../resources/GolemNode.js';\nexport type Probe = GolemNode;\n",
+      "import type { Agreement } from '../resources/Agreement.js';\nexport type Probe = Agreement;\n",
     ],
     [
       'a dynamic import',
-      "export const probe = (): Promise<unknown> => import('../resources/GolemNode.js');\n",
+      "export const probe = (): Promise<unknown> => import('../resources/Agreement.js');\n",
     ],
-    ['a re-export', "export { GolemNode } from '../resources/GolemNode.js';\n"],
+    ['a re-export', "export { Agreement } from '../resources/Agreement.js';\n"],
   ])('fails %s up a layer as well', async (_kind, code) => {
     expect(await lint('src/sources/layerProbe.ts', code, LAYER_RULE)).toHaveLength(1);
   });
@@ -86,9 +86,16 @@ describe('the layer rule', () => {
     [
       'src/operators → resources',
       'src/operators/layerProbe.ts',
-      "import { GolemNode } from '../resources/GolemNode.js';",
+      "import { Agreement } from '../resources/Agreement.js';",
       0,
     ],
+    [
+      'src/operators → node',
+      'src/operators/layerProbe.ts',
+      "import { GolemNode } from '../node/GolemNode.js';",
+      1,
+    ],
+    ['src/node → operators', 'src/node/layerProbe.ts', "import { score } from '../operators/score.js';", 0],
     ['src/bus/net → bus', 'src/bus/net/layerProbe.ts', "import { EventBus } from '../EventBus.js';", 0],
     [
       'src/dashboard → integrations',

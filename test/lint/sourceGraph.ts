@@ -31,30 +31,34 @@ export function filesUnder(root: string, folder: string): string[] {
 
 /** Every relative import of every `.ts` file under `src/`. */
 export function sourceImports(root: string): SourceImport[] {
+  return filesUnder(root, 'src').flatMap((file) =>
+    importsOf(root, file, readFileSync(join(root, file), 'utf8')),
+  );
+}
+
+/** The relative imports of one source file (`file`, relative to `root`) of every kind. */
+export function importsOf(root: string, file: string, text: string): SourceImport[] {
   const found: SourceImport[] = [];
-  for (const file of filesUnder(root, 'src')) {
-    const text = readFileSync(join(root, file), 'utf8');
-    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-    const add = (specifier: ts.Node | undefined, kind: SourceImport['kind']): void => {
-      if (specifier === undefined || !ts.isStringLiteralLike(specifier)) return;
-      if (!specifier.text.startsWith('.')) return;
-      const absolute = resolve(root, dirname(file), specifier.text).replace(/\.js$/, '.ts');
-      const line = source.getLineAndCharacterOfPosition(specifier.getStart(source)).line + 1;
-      found.push({ file, line, target: relative(root, absolute).split(sep).join('/'), kind });
-    };
-    const visit = (node: ts.Node): void => {
-      if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) add(node.moduleSpecifier, 'static');
-      else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
-        add(node.moduleReference.expression, 'static');
-      } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
-        add(node.arguments[0], 'dynamic');
-      } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
-        add(node.argument.literal, 'typeQuery');
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(source);
-  }
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const add = (specifier: ts.Node | undefined, kind: SourceImport['kind']): void => {
+    if (specifier === undefined || !ts.isStringLiteralLike(specifier)) return;
+    if (!specifier.text.startsWith('.')) return;
+    const absolute = resolve(root, dirname(file), specifier.text).replace(/\.js$/, '.ts');
+    const line = source.getLineAndCharacterOfPosition(specifier.getStart(source)).line + 1;
+    found.push({ file, line, target: relative(root, absolute).split(sep).join('/'), kind });
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) add(node.moduleSpecifier, 'static');
+    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
+      add(node.moduleReference.expression, 'static');
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      add(node.arguments[0], 'dynamic');
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
+      add(node.argument.literal, 'typeQuery');
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
   return found;
 }
 

@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DevnetHandle } from '@golem-rx/devnet';
-import type { GolemNode } from '../../src/resources/GolemNode.js';
+import type { GolemNode } from '../../src/node/GolemNode.js';
 import { debitNotesOf, invoicesOf, nodeOn, paymentDevnet, payWith, rent, spentFrom, sum } from './support.js';
 
 let devnet: DevnetHandle;

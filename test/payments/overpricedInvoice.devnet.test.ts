@@ -12,7 +12,7 @@ import { isYagnaNotImplementedError } from '../../src/errors/YagnaNotImplemented
 import type { PaymentEvent } from '../../src/operators/acceptPayments.js';
 import { fromCall } from '../../src/resources/Action.js';
 import type { Allocation } from '../../src/resources/Allocation.js';
-import type { GolemNode } from '../../src/resources/GolemNode.js';
+import type { GolemNode } from '../../src/node/GolemNode.js';
 import { debitNotesOf, invoicesOf, nodeOn, paymentDevnet, payWith, rent, spentFrom, sum } from './support.js';
 
 let devnet: DevnetHandle;

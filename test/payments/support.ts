@@ -16,7 +16,7 @@ import {
 import { fromCall } from '../../src/resources/Action.js';
 import type { Allocation } from '../../src/resources/Allocation.js';
 import type { DebitNote } from '../../src/resources/DebitNote.js';
-import { GolemNode } from '../../src/resources/GolemNode.js';
+import { GolemNode } from '../../src/node/GolemNode.js';
 import type { Invoice } from '../../src/resources/Invoice.js';
 import type { GolemNodeOptions } from '../../src/resources/nodeOptions.js';
 

@@ -13,7 +13,7 @@ import type { DevnetHandle } from '@golem-rx/devnet';
 import { isNoMatchingAccountError } from '../../src/errors/NoMatchingAccountError.js';
 import { isNodeClosedError } from '../../src/errors/NodeClosedError.js';
 import { isYagnaUnauthorizedError } from '../../src/errors/YagnaUnauthorizedError.js';
-import { GolemNode } from '../../src/resources/GolemNode.js';
+import { GolemNode } from '../../src/node/GolemNode.js';
 import { approvedAgreement, nodeOn, openCounts, testDevnet } from './support/devnet.js';
 
 let devnet: DevnetHandle;

@@ -2,7 +2,7 @@ import { distinct, filter, firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DevnetHandle } from '@golem-rx/devnet';
 import type { Agreement } from '../../src/resources/Agreement.js';
-import type { GolemNode } from '../../src/resources/GolemNode.js';
+import type { GolemNode } from '../../src/node/GolemNode.js';
 import { nodeOn, testDevnet } from './support/devnet.js';
 
 const PROVIDERS = 6;

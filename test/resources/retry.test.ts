@@ -15,7 +15,7 @@ import { YagnaNetworkError } from '../../src/errors/YagnaNetworkError.js';
 import { YagnaNotImplementedError } from '../../src/errors/YagnaNotImplementedError.js';
 import { YagnaServerError } from '../../src/errors/YagnaServerError.js';
 import { YagnaTimeoutError } from '../../src/errors/YagnaTimeoutError.js';
-import { GolemNode } from '../../src/resources/GolemNode.js';
+import { GolemNode } from '../../src/node/GolemNode.js';
 import type { NodeApi } from '../../src/resources/NodeApi.js';
 import { sequence, stubApi } from './support/stubApi.js';
 

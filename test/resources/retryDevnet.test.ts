@@ -9,7 +9,7 @@ import type { DevnetHandle } from '@golem-rx/devnet';
 import type { Fault } from '@golem-rx/devnet';
 import { isYagnaServerError } from '../../src/errors/YagnaServerError.js';
 import type { Agreement } from '../../src/resources/Agreement.js';
-import type { GolemNode } from '../../src/resources/GolemNode.js';
+import type { GolemNode } from '../../src/node/GolemNode.js';
 import { approvedAgreement, nodeOn, openCounts, testDevnet } from './support/devnet.js';
 
 let devnet: DevnetHandle;

@@ -4,7 +4,7 @@ import { isIncompleteCloseError } from '../../src/errors/IncompleteCloseError.js
 import { isYagnaUnauthorizedError } from '../../src/errors/YagnaUnauthorizedError.js';
 import { parseFaultSpec } from '@golem-rx/devnet';
 import type { Runnable } from '../../src/integrations/index.js';
-import { GolemNode } from '../../src/resources/GolemNode.js';
+import { GolemNode } from '../../src/node/GolemNode.js';
 import { openCounts, testDevnet } from './support/devnet.js';
 
 let devnet: DevnetHandle;

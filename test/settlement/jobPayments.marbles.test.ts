@@ -10,8 +10,8 @@ import type { JobEvent } from '../../src/engine/events.js';
 import { JobPayments } from '../../src/engine/payments.js';
 import { isBudgetExceededError } from '../../src/errors/BudgetExceededError.js';
 import type { Allocation } from '../../src/resources/Allocation.js';
-import type { GolemNode } from '../../src/resources/GolemNode.js';
-import type { NodePaymentEvent } from '../../src/resources/nodePayments.js';
+import type { GolemNode } from '../../src/node/GolemNode.js';
+import type { NodePaymentEvent } from '../../src/node/nodePayments.js';
 import { fakeDebitNote, fakeInvoice } from '../../src/testing/payments.js';
 
 const allocation = { id: 'alloc' } as Allocation;

@@ -10,8 +10,8 @@ import { type DevnetHandle } from '@golem-rx/devnet';
 import { isPaymentRefusedError } from '../../src/errors/PaymentRefusedError.js';
 import { acceptPayments } from '../../src/operators/acceptPayments.js';
 import { AgreementUnsettled } from '../../src/resources/events.js';
-import type { GolemNode } from '../../src/resources/GolemNode.js';
-import type { NodePaymentEvent } from '../../src/resources/nodePayments.js';
+import type { GolemNode } from '../../src/node/GolemNode.js';
+import type { NodePaymentEvent } from '../../src/node/nodePayments.js';
 import { approvedAgreement, nodeOn, openCounts, testDevnet } from '../resources/support/devnet.js';
 import { countingApi, paymentCounters } from './support.js';
 

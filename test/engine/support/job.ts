@@ -3,7 +3,7 @@ import type { DevnetHandle, DevnetOptions } from '@golem-rx/devnet';
 import { startDevnet } from '@golem-rx/devnet';
 import type { EngineEvent } from '../../../src/engine/events.js';
 import type { Worker } from '../../../src/engine/worker.js';
-import { GolemNode } from '../../../src/resources/GolemNode.js';
+import { GolemNode } from '../../../src/node/GolemNode.js';
 
 /** A seeded devnet with fast providers. */
 export function jobDevnet(options: DevnetOptions = {}): Promise<DevnetHandle> {

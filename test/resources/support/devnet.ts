@@ -5,7 +5,7 @@ import type { DevnetOptions } from '@golem-rx/devnet';
 import type { Agreement } from '../../../src/resources/Agreement.js';
 import type { Allocation } from '../../../src/resources/Allocation.js';
 import type { Demand } from '../../../src/resources/Demand.js';
-import { GolemNode } from '../../../src/resources/GolemNode.js';
+import { GolemNode } from '../../../src/node/GolemNode.js';
 import type { GolemNodeOptions } from '../../../src/resources/nodeOptions.js';
 import type { PaymentTerms } from '../../../src/resources/payload.js';
 import type { Proposal } from '../../../src/resources/Proposal.js';

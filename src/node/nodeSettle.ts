@@ -19,40 +19,11 @@ import {
   take,
   timer,
 } from 'rxjs';
-import type { Agreement } from './Agreement.js';
-import { AgreementUnsettled } from './events.js';
+import { AgreementUnsettled } from '../resources/events.js';
 import type { GolemNode } from './GolemNode.js';
-import type { Invoice } from './Invoice.js';
-import { type CloseReport, closeResources } from './nodeClose.js';
+import { type CloseReport, type UnsettledAgreement, closeResources } from '../resources/nodeClose.js';
 import type { NodePayments } from './nodePayments.js';
-import type { Resource } from './Resource.js';
-
-/**
- * Why `close()` could not settle an approved agreement the node made:
- * - `noInvoice`: no invoice arrived within `payments.invoiceTimeout` (or the agreement could not
- *   be terminated, so none could come);
- * - `timeout`: the invoice arrived but was not dealt with within the wait (its accept in flight);
- * - `refused`: the policy refused the invoice (`error`: `PaymentRefusedError` over price,
- *   `BudgetExceededError` over the allocation);
- * - `failed`: accepting it failed, or the payer stopped with an error (`error`);
- * - `notPaid`: the node does not pay (`payments: false`) and its invoice is not known to be
- *   `ACCEPTED` or `SETTLED`;
- * - `noAllocation`: its demand has no allocation the node knows (a demand not created by this
- *   node, or created without `allocations`), and its invoice is not known to be accepted.
- */
-export type UnsettledReason = 'noInvoice' | 'timeout' | 'refused' | 'failed' | 'notPaid' | 'noAllocation';
-
-/** An approved agreement of the node whose invoice `close()` did not see accepted. */
-export interface UnsettledAgreement {
-  /** The agreement. */
-  readonly agreement: Agreement;
-  /** Why (see {@link UnsettledReason}). */
-  readonly reason: UnsettledReason;
-  /** The refusal or the failure, when there was one. */
-  readonly error?: unknown;
-  /** Its invoice, when it arrived. */
-  readonly invoice?: Invoice;
-}
+import type { Resource } from '../resources/Resource.js';
 
 /**
  * Closes the node's autoclosed resources and settles its agreements: every phase up to the

@@ -12,20 +12,15 @@ import { Decimal } from 'decimal.js';
 import {
   EMPTY,
   type Observable,
-  type OperatorFunction,
-  type SchedulerLike,
   Subject,
   Subscription,
   catchError,
-  concat,
   concatMap,
   defer,
   forkJoin,
-  from,
   groupBy,
   map,
   merge,
-  ignoreElements,
   mergeMap,
   of,
   takeLast,
@@ -34,17 +29,19 @@ import {
 import { BudgetExceededError } from '../errors/BudgetExceededError.js';
 import { PaymentRefusedError } from '../errors/PaymentRefusedError.js';
 import type { PayableDocument, PaymentEvent } from '../ports/index.js';
-import type { Agreement } from './Agreement.js';
-import type { Allocation } from './Allocation.js';
-import { Demand } from './Demand.js';
-import { ResourceOperationFailed } from './events.js';
+import type { Agreement } from '../resources/Agreement.js';
+import type { Allocation } from '../resources/Allocation.js';
+import { Demand } from '../resources/Demand.js';
+import { ResourceOperationFailed } from '../resources/events.js';
 import type { GolemNode } from './GolemNode.js';
-import { Invoice } from './Invoice.js';
-import type { UnsettledAgreement, UnsettledReason } from './nodeSettle.js';
-import type { NodeConfig } from './nodeOptions.js';
-import { PROPERTY } from './payload.js';
-import { Proposal } from './Proposal.js';
-import type { Resource } from './Resource.js';
+import { Invoice } from '../resources/Invoice.js';
+import type { UnsettledAgreement, UnsettledReason } from '../resources/nodeClose.js';
+import type { PaymentPolicy } from '../resources/paymentPolicy.js';
+import { acceptPayments } from '../operators/acceptPayments.js';
+import type { NodeConfig } from '../resources/nodeOptions.js';
+import { PROPERTY } from '../resources/payload.js';
+import { Proposal } from '../resources/Proposal.js';
+import type { Resource } from '../resources/Resource.js';
 
 /**
  * What `node.payments$` reports: the policy's events about each debit note and invoice of the
@@ -52,24 +49,6 @@ import type { Resource } from './Resource.js';
  * `summary` (read `node.spent`). In an `accepted` event `spent` is what the node paid in all.
  */
 export type NodePaymentEvent = Exclude<PaymentEvent<Allocation>, { readonly kind: 'summary' }>;
-
-/** What a {@link PaymentPolicy} is given for one allocation. */
-export interface PaymentPolicyContext {
-  /** What to pay from. */
-  readonly allocation: Allocation;
-  /** What is left of the allocation for the node to spend: its total less what the node paid from it. */
-  readonly budget: Decimal;
-  /** The node's scheduler. */
-  readonly scheduler: SchedulerLike;
-}
-
-/**
- * How the node decides what to pay: an operator from the debit notes and invoices billed to one
- * allocation to `PaymentEvent`s, such as `(context) => acceptPayments(context)` (the default).
- */
-export type PaymentPolicy = (
-  context: PaymentPolicyContext,
-) => OperatorFunction<PayableDocument<Allocation>, PaymentEvent<Allocation>>;
 
 /** An approved agreement of the node, not paid yet. */
 interface Entry {
@@ -95,7 +74,6 @@ export class NodePayments {
   private readonly spentFrom = new Map<string, Decimal>();
   private total = new Decimal(0);
   private loop: Subscription | undefined;
-  private defaultPolicy: Promise<PaymentPolicy> | undefined;
   private ended = false;
 
   /** The payer's events; completes at `end()`. */
@@ -205,44 +183,23 @@ export class NodePayments {
    */
   private run$(): Observable<PaymentEvent<Allocation>> {
     const documents$ = merge<PayableDocument<Allocation>[]>(this.node.debitNotes$, this.node.invoices$);
-    return defer(() => {
-      const loaded: { policy?: PaymentPolicy } = {};
-      const load$ = this.policy$().pipe(
-        tap((policy) => (loaded.policy = policy)),
-        ignoreElements(),
-      );
-      return documents$.pipe(
-        concatMap((document) => concat(loaded.policy === undefined ? load$ : EMPTY, this.route(document))),
+    const policy: PaymentPolicy = this.config.policy ?? ((context) => acceptPayments(context));
+    return defer(() =>
+      documents$.pipe(
+        concatMap((document) => this.route(document)),
         groupBy(({ allocation }) => allocation),
         mergeMap((group) =>
           group.pipe(
             map(({ document }) => document),
-            policyOf(loaded)({
+            policy({
               allocation: group.key,
               budget: this.budgetOf(group.key),
               scheduler: this.node.scheduler,
             }),
           ),
         ),
-      );
-    });
-  }
-
-  /** The policy given, or `acceptPayments` (loaded once, lazily). */
-  private policy$(): Observable<PaymentPolicy> {
-    const given = this.config.policy;
-    if (given !== undefined) return of(given);
-    return defer(() => {
-      // The one import up a layer (docs/design.md, "The layers as built"): the node pays with an
-      // operator by default, so it loads it when the payer first starts, never at module load.
-      // eslint-disable-next-line import-x/no-restricted-paths -- the default policy, loaded lazily
-      this.defaultPolicy ??= import('../operators/acceptPayments.js').then(
-        ({ acceptPayments }): PaymentPolicy =>
-          (context) =>
-            acceptPayments(context),
-      );
-      return from(this.defaultPolicy);
-    });
+      ),
+    );
   }
 
   /** A document with the allocation to pay it from; nothing when it is not the payer's. */
@@ -359,13 +316,6 @@ export class NodePayments {
     this.loop = undefined;
     loop?.unsubscribe();
   }
-}
-
-/** The loaded policy (documents reach `groupBy` only once it is). */
-function policyOf(loaded: { policy?: PaymentPolicy }): PaymentPolicy {
-  const { policy } = loaded;
-  if (policy === undefined) throw new Error('NodePayments: a document was routed before the policy loaded');
-  return policy;
 }
 
 /** The demand an agreement was made under, when this node made it from a draft. */

@@ -23,38 +23,44 @@ import { EventBus, type ListenerHandle } from '../bus/EventBus.js';
 import { NewResource, NodeClosed, NodeClosing, NodeStarted } from '../bus/events.js';
 import { assertCleanClose } from '../errors/IncompleteCloseError.js';
 import { NodeClosedError } from '../errors/NodeClosedError.js';
-import { type Action, action, fromCall } from './Action.js';
-import { Activity } from './Activity.js';
-import { Agreement } from './Agreement.js';
-import { Allocation } from './Allocation.js';
-import { Batch } from './Batch.js';
-import { DebitNote } from './DebitNote.js';
-import { Demand } from './Demand.js';
-import { inBackground, randomId, startLogging } from './internals.js';
-import { IdentityMap } from './identityMap.js';
-import { Invoice } from './Invoice.js';
-import type { NodeApi } from './NodeApi.js';
-import type { CloseReport } from './nodeClose.js';
-import { listAllocations, listDebitNotes, listDemands, listInvoices } from './nodeListings.js';
+import { type Action, action, fromCall } from '../resources/Action.js';
+import { Activity } from '../resources/Activity.js';
+import { Agreement } from '../resources/Agreement.js';
+import { Allocation } from '../resources/Allocation.js';
+import { Batch } from '../resources/Batch.js';
+import { DebitNote } from '../resources/DebitNote.js';
+import { Demand } from '../resources/Demand.js';
+import { inBackground, randomId, startLogging } from '../resources/internals.js';
+import { IdentityMap } from '../resources/identityMap.js';
+import { Invoice } from '../resources/Invoice.js';
+import type { NodeApi } from '../resources/NodeApi.js';
+import type { CloseReport } from '../resources/nodeClose.js';
+import { listAllocations, listDebitNotes, listDemands, listInvoices } from '../resources/nodeListings.js';
 import {
   allocationCreation,
   checkAllocationExpires,
   checkDemandExpiration,
   demandCreation,
   sharedDemand,
-} from './nodeCreate.js';
+} from '../resources/nodeCreate.js';
 import {
   type CreateAllocationOptions,
   type CreateDemandOptions,
   type GolemNodeOptions,
   type NodeConfig,
   resolveNodeConfig,
-} from './nodeOptions.js';
+} from '../resources/nodeOptions.js';
 import { type NodePaymentEvent, NodePayments } from './nodePayments.js';
 import { closeAndSettle } from './nodeSettle.js';
-import { type AgreementEvent, agreementEventsOf, debitNotesOf, invoicesOf } from './nodeStreams.js';
-import { Proposal } from './Proposal.js';
-import type { Resource } from './Resource.js';
+import {
+  type AgreementEvent,
+  agreementEventsOf,
+  debitNotesOf,
+  invoicesOf,
+} from '../resources/nodeStreams.js';
+import { Proposal } from '../resources/Proposal.js';
+import type { Resource } from '../resources/Resource.js';
+import type { ResourceNode } from '../resources/ResourceNode.js';
 
 // Node ≥ 20.4 defines Symbol.asyncDispose; this guard only matters on older runtimes.
 if (typeof Symbol.asyncDispose !== 'symbol') {
@@ -88,7 +94,7 @@ export type NodeState = 'new' | 'started' | 'closing' | 'closed';
  *   .pipe(score(byPrice), negotiate(4), createAgreement(), createActivity(), take(1));
  * ```
  */
-export class GolemNode implements AsyncDisposable {
+export class GolemNode implements ResourceNode, AsyncDisposable {
   /** The node's event bus: resource, lifecycle and health events. */
   readonly events = new EventBus();
   /** The yagna client. */
@@ -415,6 +421,11 @@ export class GolemNode implements AsyncDisposable {
       this.creations.next(this.creations.value + 1);
       return call$.pipe(finalize(() => this.creations.next(this.creations.value - 1)));
     });
+  }
+
+  /** An agreement of this node was approved: the payer takes it up. @internal */
+  agreementApproved(agreement: Agreement): void {
+    this.payer.approved(agreement);
   }
 
   /** A demand's poll found a proposal: feeds `proposals$`. @internal */
