@@ -8,13 +8,19 @@ import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 const CHAIN = [
   'errors',
   'ports',
+  // the one copy of each small Rx helper (fromCall, alongside, isPromiseLike, isRecord)
+  'rx',
   'api',
   'sources',
   'bus',
   'logging',
   'resources',
+  // the VPN (yagna's net API) over the resources; its Node-only TCP proxy is golem-rx/net
+  'network',
   'operators',
   'strategies',
+  // rentals and pools of them: the spending operators and the resources, on the node's market
+  'rental',
   'node',
   'engine',
 ];
@@ -37,7 +43,10 @@ export const LAYERS = {
   ...Object.fromEntries(CHAIN.map((folder) => [folder, below(folder)])),
   engine: [...below('engine'), 'storage'],
   // beside the chain
-  storage: below('api'),
+  // file transfer through yagna's GSB API: browser-safe (in the core), over the client's transport
+  gsb: below('sources'),
+  // Node-only: the HTTP transfer server, and the GSB storage on Node's `ws` and local files
+  storage: [...below('api'), 'gsb'],
   'bus/net': below('resources'),
   promises: below('api'),
   integrations: [...CHAIN],

@@ -17,9 +17,12 @@ export default defineConfig([
       'web/fastify': 'src/integrations/fastify.ts',
       'web/hono': 'src/integrations/hono.ts',
       'node/index': 'src/logging/node.ts',
+      'net/index': 'src/network/proxy/index.ts',
     },
     format: ['esm', 'cjs'],
-    dts: true,
+    // The published types leave out what is documented `@internal` (the node's hooks, the
+    // resources' mutators): test/surface/internal.test.ts checks the built declarations.
+    dts: { compilerOptions: { stripInternal: true } },
     clean: true,
     sourcemap: true,
     target: 'node20',

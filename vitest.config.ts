@@ -18,6 +18,7 @@ const librarySubpaths: Readonly<Record<string, string>> = {
   'web/fastify': './src/integrations/fastify.ts',
   'web/hono': './src/integrations/hono.ts',
   node: './src/logging/node.ts',
+  net: './src/network/proxy/index.ts',
 };
 
 export default defineConfig({

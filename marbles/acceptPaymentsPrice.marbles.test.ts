@@ -7,7 +7,7 @@
 import { type Observable, map, of } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { YagnaNotImplementedError } from '../src/errors/YagnaNotImplementedError.js';
+import { YagnaNotImplementedError } from '../src/api/errors/YagnaNotImplementedError.js';
 import {
   type AcceptPaymentsConfig,
   type PaymentEvent,

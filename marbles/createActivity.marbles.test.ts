@@ -1,9 +1,9 @@
 import { Observable, mergeMap, of, take } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { YagnaGoneError } from '../src/errors/YagnaGoneError.js';
-import { YagnaNotFoundError } from '../src/errors/YagnaNotFoundError.js';
-import { YagnaServerError } from '../src/errors/YagnaServerError.js';
+import { YagnaGoneError } from '../src/api/errors/YagnaGoneError.js';
+import { YagnaNotFoundError } from '../src/api/errors/YagnaNotFoundError.js';
+import { YagnaServerError } from '../src/api/errors/YagnaServerError.js';
 import { createActivity } from '../src/operators/createActivity.js';
 import type { OperatorEvent } from '../src/operators/events.js';
 import { type FakeActivity, type FakeAgreement, fakeActivity, fakeAgreement } from '../src/testing/fakes.js';

@@ -1,8 +1,8 @@
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { YagnaGoneError } from '../src/errors/YagnaGoneError.js';
-import { YagnaNotFoundError } from '../src/errors/YagnaNotFoundError.js';
-import { YagnaServerError } from '../src/errors/YagnaServerError.js';
+import { YagnaGoneError } from '../src/api/errors/YagnaGoneError.js';
+import { YagnaNotFoundError } from '../src/api/errors/YagnaNotFoundError.js';
+import { YagnaServerError } from '../src/api/errors/YagnaServerError.js';
 import { createAgreement } from '../src/operators/createAgreement.js';
 import type { OperatorEvent } from '../src/operators/events.js';
 import { type NegotiatedDraft, createLease } from '../src/operators/lease.js';

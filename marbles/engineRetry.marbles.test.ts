@@ -4,12 +4,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { runTaskEngine } from '../src/engine/core/runTaskEngine.js';
 import type { EngineEvent } from '../src/engine/events.js';
 import { Task } from '../src/engine/Task.js';
-import { isJobStoppedError } from '../src/errors/JobStoppedError.js';
-import { isNoEligibleProviderError } from '../src/errors/NoEligibleProviderError.js';
-import { isTaskExpiredError } from '../src/errors/TaskExpiredError.js';
-import { isTaskRejectedError } from '../src/errors/TaskRejectedError.js';
-import { isTaskTimeoutError } from '../src/errors/TaskTimeoutError.js';
-import { isWorkerFailedError } from '../src/errors/WorkerFailedError.js';
+import { isJobStoppedError } from '../src/engine/errors/JobStoppedError.js';
+import { isNoEligibleProviderError } from '../src/engine/errors/NoEligibleProviderError.js';
+import { isTaskExpiredError } from '../src/engine/errors/TaskExpiredError.js';
+import { isTaskRejectedError } from '../src/engine/errors/TaskRejectedError.js';
+import { isTaskTimeoutError } from '../src/engine/errors/TaskTimeoutError.js';
+import { isWorkerFailedError } from '../src/engine/errors/WorkerFailedError.js';
 import {
   type FakeJob,
   acceptAfter,

@@ -12,9 +12,12 @@ import {
 } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CounterProposalError } from '../src/errors/CounterProposalError.js';
+import { CounterProposalError } from '../src/operators/errors/CounterProposalError.js';
 import { isEmptyResponseError } from '../src/errors/EmptyResponseError.js';
-import { ProposalRejectedError, isProposalRejectedError } from '../src/errors/ProposalRejectedError.js';
+import {
+  ProposalRejectedError,
+  isProposalRejectedError,
+} from '../src/resources/errors/ProposalRejectedError.js';
 import type { OperatorEvent } from '../src/operators/events.js';
 import type { NegotiatedDraft } from '../src/operators/lease.js';
 import { negotiate } from '../src/operators/negotiate.js';

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { InvoiceData } from '../src/api/index.js';
 import type { AgreementDto, InvoiceEventDto } from '../src/api/types/index.js';
 import { type GolemEvent, ResourceDataChanged, ResourceEvent } from '../src/bus/events.js';
-import { isResourceDataNotLoadedError } from '../src/errors/ResourceDataNotLoadedError.js';
+import { isResourceDataNotLoadedError } from '../src/resources/errors/ResourceDataNotLoadedError.js';
 import { GolemNode } from '../src/node/GolemNode.js';
 import type { NodeApi } from '../src/resources/NodeApi.js';
 import { sequence, stubApi } from '../test/resources/support/stubApi.js';

@@ -1,7 +1,7 @@
 import { Observable, mergeMap, of, take } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ScoringError } from '../src/errors/ScoringError.js';
+import { ScoringError } from '../src/operators/errors/ScoringError.js';
 import type { OperatorEvent } from '../src/operators/events.js';
 import { score } from '../src/operators/score.js';
 import { type FakeOfferProposal, fakeOfferProposal } from '../src/testing/fakes.js';

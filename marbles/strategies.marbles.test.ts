@@ -2,7 +2,7 @@ import { Observable, Subject, map, of, take } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AgreementNotApprovedError } from '../src/errors/AgreementNotApprovedError.js';
-import { ScoringError } from '../src/errors/ScoringError.js';
+import { ScoringError } from '../src/operators/errors/ScoringError.js';
 import type { OperatorEvent } from '../src/operators/events.js';
 import { negotiate } from '../src/operators/negotiate.js';
 import { score } from '../src/operators/score.js';

@@ -1,7 +1,7 @@
 /**
  * Activity API (`/activity-api/v1`), requestor side: A1–A10 (REQUESTOR-GUIDE §4).
  */
-import { YagnaProtocolError } from '../errors/YagnaProtocolError.js';
+import { YagnaProtocolError } from './errors/YagnaProtocolError.js';
 import type { CallOptions, OpenStream, YagnaHttp, YagnaRequest } from './http.js';
 import { asArray, asObject, asString, endpointOf, toSeconds } from './parse.js';
 import { readServerSentEvents, toRuntimeEvent } from './sse.js';

@@ -2,8 +2,8 @@
  * Amounts: `Decimal` in the client's public types, decimal strings on the wire (REQUESTOR-GUIDE §2.3).
  */
 import { Decimal } from 'decimal.js';
-import { YagnaArgumentError } from '../errors/YagnaArgumentError.js';
-import { YagnaProtocolError } from '../errors/YagnaProtocolError.js';
+import { YagnaArgumentError } from './errors/YagnaArgumentError.js';
+import { YagnaProtocolError } from './errors/YagnaProtocolError.js';
 
 /** An amount a caller may pass: a `Decimal`, a decimal string (`"0.05"`, `"1e-3"`) or a finite number. */
 export type AmountInput = Decimal | string | number;

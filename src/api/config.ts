@@ -1,7 +1,7 @@
 /**
  * Configuration of the yagna client. The environment is read here and nowhere else.
  */
-import { YagnaArgumentError } from '../errors/YagnaArgumentError.js';
+import { YagnaArgumentError } from './errors/YagnaArgumentError.js';
 import type { YagnaExchange } from './exchange.js';
 import { redactText } from './scrub.js';
 

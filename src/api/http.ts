@@ -15,12 +15,12 @@
  * - A call aborted by the caller rejects with `signal.reason`, exactly as `fetch` does.
  */
 import ky from 'ky';
-import { YagnaArgumentError } from '../errors/YagnaArgumentError.js';
-import { YagnaError } from '../errors/YagnaError.js';
-import { YagnaNetworkError } from '../errors/YagnaNetworkError.js';
-import { YagnaProtocolError } from '../errors/YagnaProtocolError.js';
-import { YagnaServerError } from '../errors/YagnaServerError.js';
-import { YagnaTimeoutError } from '../errors/YagnaTimeoutError.js';
+import { YagnaArgumentError } from './errors/YagnaArgumentError.js';
+import { YagnaError } from './errors/YagnaError.js';
+import { YagnaNetworkError } from './errors/YagnaNetworkError.js';
+import { YagnaProtocolError } from './errors/YagnaProtocolError.js';
+import { YagnaServerError } from './errors/YagnaServerError.js';
+import { YagnaTimeoutError } from './errors/YagnaTimeoutError.js';
 import { YAGNA_BASE_PATHS, type YagnaApiName, type YagnaConfig } from './config.js';
 import type { YagnaExchange } from './exchange.js';
 import {

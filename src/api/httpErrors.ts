@@ -1,17 +1,17 @@
 /**
  * Mapping yagna's answers and transport failures to typed errors, with secrets scrubbed.
  */
-import { YagnaBadRequestError } from '../errors/YagnaBadRequestError.js';
-import { YagnaConflictError } from '../errors/YagnaConflictError.js';
-import { YagnaError, type YagnaErrorContext } from '../errors/YagnaError.js';
-import { YagnaForbiddenError } from '../errors/YagnaForbiddenError.js';
-import { YagnaGoneError } from '../errors/YagnaGoneError.js';
-import { YagnaNetworkError } from '../errors/YagnaNetworkError.js';
-import { YagnaNotFoundError } from '../errors/YagnaNotFoundError.js';
-import { YagnaNotImplementedError } from '../errors/YagnaNotImplementedError.js';
-import { YagnaServerError } from '../errors/YagnaServerError.js';
-import { YagnaTimeoutError } from '../errors/YagnaTimeoutError.js';
-import { YagnaUnauthorizedError } from '../errors/YagnaUnauthorizedError.js';
+import { YagnaBadRequestError } from './errors/YagnaBadRequestError.js';
+import { YagnaConflictError } from './errors/YagnaConflictError.js';
+import { YagnaError, type YagnaErrorContext } from './errors/YagnaError.js';
+import { YagnaForbiddenError } from './errors/YagnaForbiddenError.js';
+import { YagnaGoneError } from './errors/YagnaGoneError.js';
+import { YagnaNetworkError } from './errors/YagnaNetworkError.js';
+import { YagnaNotFoundError } from './errors/YagnaNotFoundError.js';
+import { YagnaNotImplementedError } from './errors/YagnaNotImplementedError.js';
+import { YagnaServerError } from './errors/YagnaServerError.js';
+import { YagnaTimeoutError } from './errors/YagnaTimeoutError.js';
+import { YagnaUnauthorizedError } from './errors/YagnaUnauthorizedError.js';
 import { errorCode, redactText, scrubError } from './scrub.js';
 
 /** Where an error happened: the operation and its ids. */

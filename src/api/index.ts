@@ -87,3 +87,19 @@ export type {
   RejectionData,
 } from './paymentData.js';
 export type * from './types/index.js';
+
+// --- errors of the client (one class a file, each with its isXxxError guard)
+export { InvalidPricingError, isInvalidPricingError } from './errors/InvalidPricingError.js';
+export { YagnaError, isYagnaError, type YagnaErrorContext } from './errors/YagnaError.js';
+export { YagnaArgumentError, isYagnaArgumentError } from './errors/YagnaArgumentError.js';
+export { YagnaBadRequestError, isYagnaBadRequestError } from './errors/YagnaBadRequestError.js';
+export { YagnaConflictError, isYagnaConflictError } from './errors/YagnaConflictError.js';
+export { YagnaForbiddenError, isYagnaForbiddenError } from './errors/YagnaForbiddenError.js';
+export { YagnaGoneError, isYagnaGoneError } from './errors/YagnaGoneError.js';
+export { YagnaNetworkError, isYagnaNetworkError } from './errors/YagnaNetworkError.js';
+export { YagnaNotFoundError, isYagnaNotFoundError } from './errors/YagnaNotFoundError.js';
+export { YagnaNotImplementedError, isYagnaNotImplementedError } from './errors/YagnaNotImplementedError.js';
+export { YagnaProtocolError, isYagnaProtocolError } from './errors/YagnaProtocolError.js';
+export { YagnaServerError, isYagnaServerError } from './errors/YagnaServerError.js';
+export { YagnaTimeoutError, isYagnaTimeoutError } from './errors/YagnaTimeoutError.js';
+export { YagnaUnauthorizedError, isYagnaUnauthorizedError } from './errors/YagnaUnauthorizedError.js';

@@ -2,8 +2,8 @@
  * Outline checks of success bodies. The client checks the outline (a string, an array, an object)
  * and converts amounts; field-by-field conformance to the spec is the contract test's job.
  */
-import { YagnaArgumentError } from '../errors/YagnaArgumentError.js';
-import { YagnaProtocolError } from '../errors/YagnaProtocolError.js';
+import { YagnaArgumentError } from './errors/YagnaArgumentError.js';
+import { YagnaProtocolError } from './errors/YagnaProtocolError.js';
 import { YAGNA_BASE_PATHS } from './config.js';
 import type { YagnaRequest } from './http.js';
 

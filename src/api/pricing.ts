@@ -13,7 +13,7 @@
  * @module
  */
 import { Decimal } from 'decimal.js';
-import { InvalidPricingError, isInvalidPricingError } from '../errors/InvalidPricingError.js';
+import { InvalidPricingError, isInvalidPricingError } from './errors/InvalidPricingError.js';
 
 /** The offer properties of the linear pricing model. */
 export const PRICING_PROPERTY = {

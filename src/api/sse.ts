@@ -3,6 +3,7 @@
  * the normalisation of yagna's RuntimeEvents.
  */
 import type { RuntimeEventDto } from './types/index.js';
+import { isRecord } from '../rx/isRecord.js';
 
 /** One dispatched server-sent event. */
 export interface SseEvent {
@@ -58,10 +59,6 @@ export async function* readServerSentEvents(body: ReadableStream<Uint8Array>): A
     if (!done) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Observable, Subscription } from 'rxjs';
 import { isObservable } from 'rxjs';
 import type { GolemEvent } from './events.js';
+import { isPromiseLike } from '../rx/isPromiseLike.js';
 
 /**
  * A bus listener: handles one event. It may return nothing (done), a Promise, or an Observable
@@ -138,12 +139,4 @@ export class ListenerQueue<T extends GolemEvent = GolemEvent> {
     this.waiters = [];
     for (const resolve of waiters) resolve();
   }
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }

@@ -1,4 +1,4 @@
-import { TaskStateError } from '../errors/TaskStateError.js';
+import { TaskStateError } from './errors/TaskStateError.js';
 
 /** Where a task is in its life. */
 export type TaskState = 'pending' | 'running' | 'done' | 'failed';

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Decimal } from 'decimal.js';
-import type { JobStopReason } from '../errors/JobStoppedError.js';
+import type { JobStopReason } from './errors/JobStoppedError.js';
 import type { Task } from './Task.js';
 
 /** Why a proposal went no further. */

@@ -16,16 +16,17 @@ import {
   tap,
   timer,
 } from 'rxjs';
-import type { JobStopReason } from '../errors/JobStoppedError.js';
+import type { JobStopReason } from './errors/JobStoppedError.js';
 import type { Allocation } from '../resources/Allocation.js';
 import { ResourceOperationFailed } from '../resources/events.js';
 import type { GolemNode } from '../node/GolemNode.js';
 import { MAX_ALLOCATION_EXPIRES_MS } from '../resources/nodeOptions.js';
 import type { Proposal } from '../resources/Proposal.js';
+import type { TransferStorage } from '../ports/storage.js';
 import { StorageServer } from '../storage/StorageServer.js';
 import { runTaskEngine } from './core/runTaskEngine.js';
 import type { EngineEvent, JobEvent } from './events.js';
-import { beside } from './internals.js';
+import { alongside } from '../rx/alongside.js';
 import { type ExecuteTasksOptions, resolveOptions } from './options.js';
 import { JobPayments } from './payments.js';
 import { releaseWorker } from './release.js';
@@ -90,7 +91,9 @@ export function executeTasks<D, R>(
         if (!subscriber.closed) subscriber.next(event);
       };
       const given = options.storage;
-      const storage = given instanceof StorageServer ? given : new StorageServer(given);
+      // options (or none): the job's own server, closed at its end; a storage given is the caller's
+      const own = given !== undefined && 'publishBytes' in given ? undefined : new StorageServer(given);
+      const storage: TransferStorage = own ?? (given as TransferStorage);
       const stop = new Subject<JobStopReason>();
       let stopped: JobStopReason | undefined;
       let allocation: Allocation | undefined;
@@ -191,7 +194,7 @@ export function executeTasks<D, R>(
                 }),
                 ignoreElements(),
               ),
-              defer(() => (given instanceof StorageServer ? EMPTY : storage.close())).pipe(ignoreElements()),
+              defer(() => own?.close() ?? EMPTY).pipe(ignoreElements()),
               defer(() =>
                 of<JobEvent>({
                   type: 'done',
@@ -201,7 +204,7 @@ export function executeTasks<D, R>(
                 }),
               ),
             );
-            return beside(concat(core$, shutdown$), payments.run$());
+            return alongside(concat(core$, shutdown$), payments.run$());
           }),
         );
       subscriber.add(job$.subscribe(subscriber));
@@ -213,7 +216,7 @@ export function executeTasks<D, R>(
             error: (error: unknown) => node.events.emit(new ResourceOperationFailed(held, 'release', error)),
           });
         }
-        if (!(given instanceof StorageServer)) void storage.close();
+        void own?.close();
       };
     });
 }

@@ -33,18 +33,18 @@ export type {
 } from './core/ports.js';
 
 // --- errors
-export { BatchTimeoutError, isBatchTimeoutError } from '../errors/BatchTimeoutError.js';
+export { BatchTimeoutError, isBatchTimeoutError } from './errors/BatchTimeoutError.js';
 export { BudgetExceededError, isBudgetExceededError } from '../errors/BudgetExceededError.js';
-export { JobStoppedError, isJobStoppedError } from '../errors/JobStoppedError.js';
-export type { JobStopReason } from '../errors/JobStoppedError.js';
-export { LocalPathError, isLocalPathError } from '../errors/LocalPathError.js';
-export { NoEligibleProviderError, isNoEligibleProviderError } from '../errors/NoEligibleProviderError.js';
+export { JobStoppedError, isJobStoppedError } from './errors/JobStoppedError.js';
+export type { JobStopReason } from './errors/JobStoppedError.js';
+export { LocalPathError, isLocalPathError } from '../storage/errors/LocalPathError.js';
+export { NoEligibleProviderError, isNoEligibleProviderError } from './errors/NoEligibleProviderError.js';
 export { PaymentRefusedError, isPaymentRefusedError } from '../errors/PaymentRefusedError.js';
 export { StorageError, isStorageError } from '../errors/StorageError.js';
-export { TaskExpiredError, isTaskExpiredError } from '../errors/TaskExpiredError.js';
-export { TaskRejectedError, isTaskRejectedError } from '../errors/TaskRejectedError.js';
-export { TaskStateError, isTaskStateError } from '../errors/TaskStateError.js';
-export { TaskTimeoutError, isTaskTimeoutError } from '../errors/TaskTimeoutError.js';
-export { WorkContextClosedError, isWorkContextClosedError } from '../errors/WorkContextClosedError.js';
-export { WorkerFailedError, isWorkerFailedError } from '../errors/WorkerFailedError.js';
-export type { WorkerFailure } from '../errors/WorkerFailedError.js';
+export { TaskExpiredError, isTaskExpiredError } from './errors/TaskExpiredError.js';
+export { TaskRejectedError, isTaskRejectedError } from './errors/TaskRejectedError.js';
+export { TaskStateError, isTaskStateError } from './errors/TaskStateError.js';
+export { TaskTimeoutError, isTaskTimeoutError } from './errors/TaskTimeoutError.js';
+export { WorkContextClosedError, isWorkContextClosedError } from './errors/WorkContextClosedError.js';
+export { WorkerFailedError, isWorkerFailedError } from './errors/WorkerFailedError.js';
+export type { WorkerFailure } from './errors/WorkerFailedError.js';

@@ -9,7 +9,8 @@ import type { Scorer } from '../operators/score.js';
 import type { DemandPayload, PaymentTerms } from '../resources/payload.js';
 import type { Proposal } from '../resources/Proposal.js';
 import { leastExpensiveLinearPayu } from '../strategies/leastExpensiveLinearPayu.js';
-import type { StorageServer, StorageServerOptions } from '../storage/StorageServer.js';
+import type { TransferStorage } from '../ports/storage.js';
+import type { StorageServerOptions } from '../storage/StorageServer.js';
 
 /** A market strategy: a scorer, with the hold-back of `score`. */
 export interface TaskStrategy {
@@ -84,10 +85,12 @@ export interface ExecuteTasksOptions {
   /** Aborting stops the job: tasks not done fail, everything is released, invoices paid. */
   signal?: AbortSignal;
   /**
-   * The transfer server, or options for one the job starts on demand and closes at the end.
+   * Where transfers get their URLs: a storage the caller owns (a `StorageServer`, or a `GsbStorage`
+   * that needs no open port), or options for a `StorageServer` the job starts on demand and closes
+   * at the end.
    * @default a loopback server on a random port
    */
-  storage?: StorageServer | StorageServerOptions;
+  storage?: TransferStorage | StorageServerOptions;
   /** The payment network of the allocation. @default `PAYMENT_NETWORK`, then `holesky` */
   network?: string;
   /** The payment driver. @default `erc20` */

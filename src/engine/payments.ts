@@ -5,7 +5,6 @@
  * the node pays them (from the job's allocation, whose total is the budget) and the job only
  * follows `node.payments$`; with `payments: false`, the job runs its own `acceptPayments`.
  *
- * @internal
  * @module
  */
 import { Decimal } from 'decimal.js';

@@ -3,13 +3,12 @@
  * agreement with a `golem.requestor.code` (`Success`, `Failure`, `Cancelled`), never claiming
  * success for a failure.
  *
- * @internal
  * @module
  */
 import { EMPTY, type Observable, catchError, concat, defer, ignoreElements, tap, throwError } from 'rxjs';
-import { isYagnaGoneError } from '../errors/YagnaGoneError.js';
-import { isYagnaNotFoundError } from '../errors/YagnaNotFoundError.js';
-import { fromCall } from '../resources/Action.js';
+import { isYagnaGoneError } from '../api/errors/YagnaGoneError.js';
+import { isYagnaNotFoundError } from '../api/errors/YagnaNotFoundError.js';
+import { fromCall } from '../rx/fromCall.js';
 import type { Activity } from '../resources/Activity.js';
 import type { Agreement } from '../resources/Agreement.js';
 import type { ReleaseOutcome } from './core/ports.js';

@@ -15,7 +15,7 @@ import {
   firstValueFrom,
   from,
 } from 'rxjs';
-import type { StorageServer } from '../storage/StorageServer.js';
+import type { TransferStorage } from '../ports/storage.js';
 import { WorkContext } from './context/WorkContext.js';
 import type { ActivityLike } from './context/execute.js';
 import type { TaskFeed } from './core/ports.js';
@@ -89,7 +89,7 @@ export class WorkerRunner<D, R> {
    */
   constructor(
     private readonly worker: Worker<D, R>,
-    private readonly storage: StorageServer,
+    private readonly storage: TransferStorage,
     private readonly scheduler: SchedulerLike,
   ) {}
 

@@ -18,12 +18,13 @@ import {
 } from 'rxjs';
 import type { Decimal } from 'decimal.js';
 import { createYagnaApi } from '../api/index.js';
-import type { ExeScriptCommandDto, IdentityDto } from '../api/types/index.js';
+import type { ExeScriptCommandDto, IdentityDto, OfferDto } from '../api/types/index.js';
 import { EventBus, type ListenerHandle } from '../bus/EventBus.js';
 import { NewResource, NodeClosed, NodeClosing, NodeStarted } from '../bus/events.js';
 import { assertCleanClose } from '../errors/IncompleteCloseError.js';
 import { NodeClosedError } from '../errors/NodeClosedError.js';
-import { type Action, action, fromCall } from '../resources/Action.js';
+import { fromCall } from '../rx/fromCall.js';
+import { type Action, action } from '../resources/Action.js';
 import { Activity } from '../resources/Activity.js';
 import { Agreement } from '../resources/Agreement.js';
 import { Allocation } from '../resources/Allocation.js';
@@ -41,8 +42,12 @@ import {
   checkAllocationExpires,
   checkDemandExpiration,
   demandCreation,
+  type DemandStreamOptions,
+  resolveDemandRefresh,
   sharedDemand,
 } from '../resources/nodeCreate.js';
+import { retryTransient } from '../resources/retryTransient.js';
+import { type ScanOptions, marketScan, scanConstraints } from '../resources/scan.js';
 import {
   type CreateAllocationOptions,
   type CreateDemandOptions,
@@ -50,7 +55,11 @@ import {
   type NodeConfig,
   resolveNodeConfig,
 } from '../resources/nodeOptions.js';
+import { type CreateNetworkOptions, networkCreation } from '../network/createNetwork.js';
+import type { Network } from '../network/Network.js';
 import { type NodePaymentEvent, NodePayments } from './nodePayments.js';
+import type { RentOptions, Rental, RentalPool, RentalPoolOptions } from '../rental/index.js';
+import { rent, rentalPool } from '../rental/rent.js';
 import { closeAndSettle } from './nodeSettle.js';
 import {
   type AgreementEvent,
@@ -83,7 +92,8 @@ export type NodeState = 'new' | 'started' | 'closing' | 'closed';
  *   `invoice`, `debitNote`. **Listings** under the app key: `allocations()`, `demands()`,
  *   `invoices()`, `debitNotes()`.
  * - **Sources** (hot; poll while subscribed): `proposals$`, `agreementEvents$`, `invoices$`,
- *   `debitNotes$`. Every interval, backoff and timeout runs on `scheduler`.
+ *   `debitNotes$`; `scan$(…)`, the offers on the market. Every interval, backoff and timeout runs
+ *   on `scheduler`.
  *
  * @example
  * ```ts
@@ -299,22 +309,125 @@ export class GolemNode implements ResourceNode, AsyncDisposable {
 
   /**
    * The `demand$` of the one-liner: the initial proposals of a demand that is published when the
-   * first subscriber arrives and unsubscribed when the last one leaves (best-effort, in the
-   * background; a failure becomes `ResourceOperationFailed`). Hot and shared.
+   * first subscriber arrives, kept on the market while anyone listens, and unsubscribed when the
+   * last one leaves (best-effort, in the background; a failure becomes `ResourceOperationFailed`).
+   * Hot and shared; completes when the node closes (which unsubscribes the demands it autocloses).
+   *
+   * With `refresh` (default) a new demand is published `refresh.margin` before the current one
+   * ends (its `golem.srv.comp.expiration`, or yagna's subscription TTL) and at once when yagna has
+   * lost it (a restart: its poll answers 404/410); the new demand's poll runs before the old one
+   * is unsubscribed, so proposals keep coming without a gap, and no proposal comes twice (a
+   * provider's offer to the new demand is a new proposal). Errors when publishing fails (a
+   * republication after transient retries) or a poll fails for good.
    *
    * ```text
-   * subscribers:  ^-----------!
-   * demand:       (publish)   (unsubscribe)
-   * result:       ---a--b--c--
+   * subscribers:  ^-------------------------!
+   * demands:      (publish d1)  (publish d2, then unsubscribe d1)   (unsubscribe d2)
+   * result:       ---a--b--------c----d-----
+   * ```
+   *
+   * @throws {RangeError} (synchronously) when `expiration` is not in the future, or `refresh` is invalid
+   * @see DemandStreamOptions
+   */
+  demand$(options: DemandStreamOptions): Observable<Proposal> {
+    checkDemandExpiration(this, options.expiration);
+    const { refresh, ...demand } = options;
+    return sharedDemand({
+      publish: (expiration) => this.createDemand({ ...demand, expiration, autostart: false }),
+      release: (published) => {
+        // Once the node is closing, close() unsubscribes the demands it autocloses itself.
+        if (!(this.closingOrClosed && this.autoclosed.has(published)))
+          inBackground(published, 'unsubscribe', published.unsubscribe());
+      },
+      expiration: options.expiration,
+      refresh: resolveDemandRefresh(refresh),
+      retry: retryTransient(this.config),
+      minIntervalMs: this.config.poll.minIntervalMs,
+      scheduler: this.scheduler,
+    }).pipe(takeUntil(this.stopping$));
+  }
+
+  /**
+   * The offers on the market, without a demand (yagna's market scan): those whose properties
+   * satisfy `constraints`, or `payload`'s constraints and the subnet's (one way: the offers' own
+   * constraints are not checked), each once (by offer id). A scan is begun when the first
+   * subscriber arrives and ended when the last one leaves or the node closes; begun again when
+   * yagna has lost it (a restart), without repeating an offer. Hot and shared; completes when the
+   * node closes; errors when the scan cannot be begun or polled (e.g. invalid constraints).
+   *
+   * ```text
+   * subscribers:  ^------------------!
+   * scan:         (beginScan)        (endScan)
+   * result:       --(ab)---c---------
+   * ```
+   *
+   * @example
+   * ```ts
+   * node.scan$({ constraints: '(golem.runtime.name=vm)' })
+   *   .pipe(takeUntil(timer(10_000)))
+   *   .subscribe((offer) => console.log(offer.providerId, offer.properties['golem.inf.cpu.threads']));
+   * ```
+   * @see ScanOptions
+   */
+  scan$(options: ScanOptions): Observable<OfferDto> {
+    return marketScan(this, scanConstraints(options, this.env));
+  }
+
+  /**
+   * Creates a VPN (yagna's net API) and adds the requestor to it: `network.join(agreement)` (or
+   * `addNode`) then adds each provider with an IP, and `createActivity({ deploy })` puts its
+   * exe-unit in the network. `close()` removes the network after the activities (unless
+   * `autoclose: false`). See docs/rentals.md.
+   *
+   * @throws {NetworkError} (synchronously) `invalidAddress` or `addressOutOfRange` for invalid options
+   * @returns a cold, awaitable {@link Action} of the {@link Network}
+   * @example
+   * ```ts
+   * const network = await node.createNetwork({ ip: '192.168.0.0/24' });
    * ```
    */
-  demand$(options: CreateDemandOptions): Observable<Proposal> {
-    checkDemandExpiration(this, options.expiration);
-    return sharedDemand(this.createDemand({ ...options, autostart: false }), (demand) => {
-      // Once the node is closing, close() unsubscribes the demands it autocloses itself.
-      if (!(this.closingOrClosed && this.autoclosed.has(demand)))
-        inBackground(demand, 'unsubscribe', demand.unsubscribe());
-    }).pipe(takeUntil(this.stopping$));
+  createNetwork(options: CreateNetworkOptions = {}): Action<Network> {
+    const creation$ = networkCreation(this, options);
+    return action(this.whileOpen('createNetwork', () => creation$));
+  }
+
+  /**
+   * Rents one provider for `options` (see docs/rentals.md): a demand published while renting, the
+   * offers scored and negotiated, exactly one agreement signed, an activity started on it. The
+   * {@link Rental} runs commands, streams their output and moves files; `rental.stop()` ends it and
+   * settles its invoice (this node's payer pays it). `close()` stops the rentals still running.
+   *
+   * @throws {RangeError} (synchronously) on a bad option, or when no `allocation`, `budget`,
+   *   complete `maxPrice` nor `costCap` says how much to reserve
+   * @returns a cold, awaitable {@link Action} of the rental; errors with `RentalNotMadeError`
+   *   when the demand ends or the node closes first
+   * @example
+   * ```ts
+   * const rental = await node.rent({ payload, budget: 1 });
+   * console.log((await rental.run('echo hi')).stdout);
+   * await rental.stop();
+   * ```
+   */
+  rent(options: RentOptions): Action<Rental> {
+    return rent(this, options);
+  }
+
+  /**
+   * A pool of rentals for `options` (see docs/rentals.md): keeps `min` (ready or in use), grows to
+   * `max` while `acquire()`s wait, replaces a rental whose provider terminates it, and `drain()`
+   * stops and settles every rental. `close()` drains an open pool and waits for it.
+   *
+   * @throws {RangeError} (synchronously) on a bad option (`min`/`max` included)
+   * @throws {NodeClosedError} (synchronously) after `close()` began
+   * @example
+   * ```ts
+   * const pool = node.rentalPool({ min: 1, max: 3, payload, budget: 5 });
+   * const { stdout } = await pool.withRental((rental) => rental.run('nproc'));
+   * await pool.drain();
+   * ```
+   */
+  rentalPool(options: RentalPoolOptions): RentalPool<Rental> {
+    return rentalPool(this, options);
   }
 
   // --- by id (not validated)

@@ -5,7 +5,6 @@
  * layer never imports the operators at module load). The loop here knows no policy: it routes
  * each document to the policy of its allocation and records what became of each invoice.
  *
- * @internal
  * @module
  */
 import { Decimal } from 'decimal.js';
@@ -72,6 +71,7 @@ export class NodePayments {
   private readonly events = new Subject<NodePaymentEvent>();
   private readonly changes = new Subject<void>();
   private readonly spentFrom = new Map<string, Decimal>();
+  private readonly caps = new Map<string, Decimal>();
   private total = new Decimal(0);
   private loop: Subscription | undefined;
   private ended = false;
@@ -113,6 +113,15 @@ export class NodePayments {
     this.resume();
   }
 
+  /**
+   * Caps what is accepted for one agreement in all (a rental's `costCap`): the policy refuses a
+   * document that would take the agreement's total over it (`acceptPayments`: `overBudget`, scope
+   * `costCap`, rejected through yagna).
+   */
+  capCost(agreementId: string, cap: Decimal): void {
+    this.caps.set(agreementId, cap);
+  }
+
   /** How many terminated agreements still wait for their invoice to be dealt with. */
   awaited(): number {
     let count = 0;
@@ -147,6 +156,7 @@ export class NodePayments {
       ...this.why(entry),
     }));
     this.entries.clear();
+    this.caps.clear();
     this.events.complete();
     this.changes.complete();
     return left;
@@ -195,6 +205,7 @@ export class NodePayments {
               allocation: group.key,
               budget: this.budgetOf(group.key),
               scheduler: this.node.scheduler,
+              costCap: (agreementId) => this.caps.get(agreementId),
             }),
           ),
         ),
@@ -259,6 +270,7 @@ export class NodePayments {
     switch (event.kind) {
       case 'accepted':
         this.entries.delete(document.agreementId);
+        this.caps.delete(document.agreementId);
         return true;
       case 'overPrice':
         entry.verdict = refused(

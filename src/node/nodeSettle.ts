@@ -3,7 +3,6 @@
  * released (they must stay alive to pay), wait a bounded time for the invoice of every approved
  * agreement the node made, let the payer accept them, and report the rest.
  *
- * @internal
  * @module
  */
 import {

@@ -55,7 +55,9 @@ export type {
  *    through `document.reject` (once; yagna answers 501) and an `overPrice` event says so.
  * 3. **Budget.** What it charges is, as yagna counts it, the amount over what was accepted
  *    before (a debit note: over the last total of its activity; an invoice: over the debit notes
- *    of its agreement). If that would take `spent + being accepted` over `budget`: `overBudget`.
+ *    of its agreement). If that would take the agreement's total over its `costCap`, or
+ *    `spent + being accepted` over `budget`: it is rejected through `document.reject`
+ *    (`UNSOLICITED_SERVICE`, once) and an `overBudget` event (`scope` `costCap` or `budget`) says so.
  * 4. **Accept** for the full amount (`document.accept(allocation, amount)`): an `accepted` event,
  *    or `failed` if the call (or reading the terms or the usage) failed.
  *
@@ -97,6 +99,7 @@ export function acceptPayments<A>(
     unreportedUsage: config.unreportedUsage ?? 'bound',
     concurrency: checkCount('acceptPayments', 'concurrency', config.concurrency ?? Infinity),
     scheduler: config.scheduler ?? asyncScheduler,
+    costCap: costCapOf(config.costCap),
   };
   if (settings.grace.ratio.isNegative() || settings.grace.amount.isNegative()) {
     throw new RangeError('acceptPayments: grace must be >= 0');
@@ -145,4 +148,27 @@ export interface AcceptPaymentsConfig<A> {
    * @default asyncScheduler
    */
   readonly scheduler?: SchedulerLike;
+  /**
+   * The most one agreement may be charged in all (GLM), by agreement id; `undefined`: no cap. A
+   * document that would take its agreement's total over it is refused (`overBudget`, scope
+   * `costCap`) and rejected through yagna. A rental's `costCap` puts its agreement here.
+   * @default no agreement is capped
+   */
+  readonly costCap?: (agreementId: string) => Decimal.Value | undefined;
+}
+
+/** Reads the caps as `Decimal`s; a cap that is not a decimal >= 0 is a `RangeError` when met. */
+function costCapOf(
+  costCap: AcceptPaymentsConfig<unknown>['costCap'],
+): ((agreementId: string) => Decimal | undefined) | undefined {
+  if (costCap === undefined) return undefined;
+  return (agreementId) => {
+    const value = costCap(agreementId);
+    if (value === undefined) return undefined;
+    const cap = new Decimal(value);
+    if (cap.isNaN() || cap.isNegative()) {
+      throw new RangeError(`acceptPayments: the cost cap of ${agreementId} must be a decimal >= 0`);
+    }
+    return cap;
+  };
 }

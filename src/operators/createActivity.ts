@@ -1,5 +1,5 @@
-import { type OperatorFunction, type SchedulerLike, asyncScheduler } from 'rxjs';
-import type { ActivityOf, AgreementPort } from '../ports/index.js';
+import { type Observable, type OperatorFunction, type SchedulerLike, asyncScheduler } from 'rxjs';
+import type { ActivityOf, AgreementPort, DeployArgs } from '../ports/index.js';
 import type { OnOperatorEvent } from './events.js';
 import { ACTIVITY_UNWANTED_REASON, startActivity } from './internals/createActivityInternals.js';
 import { attempt, checkCount, detach, eventReporter } from './internals/operatorInternals.js';
@@ -37,14 +37,20 @@ import { workQueue } from './internals/workQueue.js';
  * ```ts
  * proposals$.pipe(score(byPrice), negotiate(2), createAgreement(), createActivity(), take(2))
  *   .subscribe({ next: (activity) => run(activity), error: console.error });
+ * // in a VPN: each provider joins the network before its exe-unit is deployed
+ * agreements$.pipe(createActivity({ deploy: (agreement) => network.join(agreement) }));
  * ```
  *
  * @see {@link createAgreement}
  */
 export function createActivity<A extends AgreementPort>(
-  config: CreateActivityConfig = {},
+  config: CreateActivityConfig<A> = {},
 ): OperatorFunction<A, ActivityOf<A>> {
-  const settings = { scheduler: config.scheduler ?? asyncScheduler, onEvent: config.onEvent };
+  const settings = {
+    scheduler: config.scheduler ?? asyncScheduler,
+    onEvent: config.onEvent,
+    deploy: config.deploy,
+  };
   const report = eventReporter(config.onEvent, undefined, settings.scheduler);
   return workQueue({
     concurrency: checkCount('createActivity', 'concurrency', config.concurrency ?? Infinity),
@@ -64,7 +70,16 @@ export function createActivity<A extends AgreementPort>(
 }
 
 /** The options of {@link createActivity}. */
-export interface CreateActivityConfig {
+export interface CreateActivityConfig<A extends AgreementPort = AgreementPort> {
+  /**
+   * The arguments of each activity's `deploy` command, e.g. to put its exe-unit in a VPN:
+   * `deploy: (agreement) => network.join(agreement)`. Called once the activity is created; an
+   * Observable's last value is taken (it may call yagna: `network.join` adds the provider to the
+   * network first). What it throws, or its Observable errors with, fails that activity
+   * (`activityFailed`; the activity is destroyed, the agreement terminated). Without it, `deploy`
+   * has no arguments.
+   */
+  deploy?: (agreement: A) => DeployArgs | Observable<DeployArgs>;
   /**
    * How many activities are being started at once.
    * @default Infinity

@@ -1,4 +1,4 @@
-// The spending operators of golem-rx: score · negotiate · createAgreement · createActivity.
+// src/operators: the spending operators of golem-rx: score · negotiate · createAgreement · createActivity.
 
 // --- ports: what the operators call on resources
 export type {
@@ -40,3 +40,11 @@ export type {
 export { createLease, isNegotiatedDraft } from './lease.js';
 export type { Lease, NegotiatedDraft } from './lease.js';
 export type { CleanupAction, OnOperatorEvent, OperatorEvent } from './events.js';
+
+// --- errors of this layer
+export { CounterProposalError, isCounterProposalError } from './errors/CounterProposalError.js';
+export {
+  MissingAgreementTermsError,
+  isMissingAgreementTermsError,
+} from './errors/MissingAgreementTermsError.js';
+export { ScoringError, isScoringError } from './errors/ScoringError.js';

@@ -1,5 +1,5 @@
 /**
- * The ports: the floor every layer stands on (as RxJS's `types.ts` is). They import nothing of
+ * src/ports: the floor every layer stands on (as RxJS's `types.ts` is). They import nothing of
  * golem-rx (only types of rxjs and decimal.js), and every layer may import them.
  *
  * The ports of the spending operators: the few methods `score`, `negotiate`, `createAgreement`
@@ -28,10 +28,14 @@
  * (`PayableDocument`, implemented by `src/resources`' `DebitNote` and `Invoice`) and what it reports
  * (`PaymentEvent`), which the node's payer routes.
  *
+ * The storage port (`./storage.ts`): where `transfer` commands get their requestor-side URLs
+ * (`TransferStorage`), implemented by `golem-rx/storage`'s `StorageServer` and `GsbStorage`.
+ *
  * @module
  */
 export type { AgreementOf, DraftOf, DraftProposal, OfferProposal } from './negotiation.js';
-export type { ActivityOf, ActivityPort, AgreementPort } from './rental.js';
+export type { ActivityOf, ActivityPort, AgreementPort, DeployArgs } from './rental.js';
+export type { IncomingTransfer, TransferCallOptions, TransferStorage, TransferUrl } from './storage.js';
 export type {
   OverPriceReason,
   PayableAgreementTerms,

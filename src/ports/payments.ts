@@ -76,7 +76,7 @@ export interface PayableDocument<A = unknown> {
   /**
    * Optional. Rejects the document through yagna (`POST /debitNotes/{id}/reject`,
    * `POST /invoices/{id}/reject`); completes on success. `acceptPayments` calls it once for a
-   * document refused as `overPrice` for its `price` or `usage`. Real yagna answers 501
+   * document refused as `overPrice` for its `price` or `usage`, or as `overBudget`. Real yagna answers 501
    * (`YagnaNotImplementedError`): the rejection is then recorded as attempted. Cold;
    * unsubscribing aborts the call.
    */
@@ -85,8 +85,12 @@ export interface PayableDocument<A = unknown> {
 
 /** What `acceptPayments` sends when it rejects a document (yagna's `Rejection`). */
 export interface PaymentRejection {
-  /** Always `INCORRECT_AMOUNT`: the amount is above what the agreed prices allow. */
-  readonly rejectionReason: 'INCORRECT_AMOUNT';
+  /**
+   * `INCORRECT_AMOUNT`: the amount is above what the agreed prices allow (`overPrice`);
+   * `UNSOLICITED_SERVICE`: it bills beyond what we would pay for, the budget or the agreement's
+   * cost cap (`overBudget`).
+   */
+  readonly rejectionReason: 'INCORRECT_AMOUNT' | 'UNSOLICITED_SERVICE';
   /**
    * What was accepted for what the document bills: the debit notes accepted for its activity (a
    * debit note) or for its agreement (an invoice).
@@ -173,14 +177,27 @@ export type PaymentEvent<A = unknown> =
       readonly reason: SkipReason;
     }
   | {
-      /** Not accepted: accepting would take the spending over the budget. */
+      /**
+       * Not accepted: accepting would take the spending over the budget (`scope: 'budget'`), or
+       * the agreement's total over its cost cap (`scope: 'costCap'`). Emitted after the rejection
+       * was attempted (see `rejection`).
+       */
       readonly kind: 'overBudget';
       readonly document: PayableDocument<A>;
       /** What accepting would have charged. */
       readonly amount: Decimal;
-      /** Spent (and being accepted) so far. */
+      /**
+       * Spent (and being accepted) so far: in all (`budget`), or for the agreement (`costCap`).
+       */
       readonly spent: Decimal;
+      /** The limit: the budget, or the agreement's cost cap. */
       readonly budget: Decimal;
+      /** Which limit it would go over. Absent (a policy of your own): `'budget'`. */
+      readonly scope?: 'budget' | 'costCap';
+      /** Whether the document was rejected through yagna; absent when the policy does not say. */
+      readonly rejection?: RejectionOutcome;
+      /** The error of the reject call when `rejection` is `notImplemented` or `failed`. */
+      readonly rejectionError?: unknown;
     }
   | {
       /**

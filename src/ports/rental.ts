@@ -40,8 +40,12 @@ export interface ActivityPort {
   readonly id: string;
   /** The agreement it runs under. */
   readonly agreement: AgreementPort;
-  /** Deploys and starts the exe-unit. Completes when the activity is ready to run commands. */
-  deployAndStart(): Observable<void>;
+  /**
+   * Deploys and starts the exe-unit. Completes when the activity is ready to run commands.
+   * Without `args` the `deploy` command has no arguments; `createActivity({ deploy })` passes
+   * some (a network's `net`, `env`, …). An implementation that takes none still satisfies the port.
+   */
+  deployAndStart(args?: DeployArgs): Observable<void>;
   /** Destroys the activity (yagna's `destroyActivity`). Completes on success. */
   destroy(): Observable<void>;
 }
@@ -49,3 +53,27 @@ export interface ActivityPort {
 /** The activity type an agreement's `createActivity` yields. */
 export type ActivityOf<A extends AgreementPort> =
   A extends AgreementPort<infer T extends ActivityPort> ? T : ActivityPort;
+
+/**
+ * The arguments of the exe-unit's `deploy` command (every field optional, REQUESTOR-GUIDE §4.3):
+ * the VPN networks the exe-unit joins (`net`, see `network.deployArgs()`), `hosts`, `hostname`,
+ * `env`, `volumes`, `progress`. Other fields are passed as they are.
+ */
+export type DeployArgs = {
+  /** The networks to join: ya-client's `DeployNetwork` each. */
+  readonly net?: readonly {
+    readonly id: string;
+    readonly ip: string;
+    readonly mask: string;
+    readonly gateway?: string;
+    readonly nodeIp: string;
+    readonly nodes: Readonly<Record<string, string>>;
+  }[];
+  /** Extra `/etc/hosts` entries, name → IP. */
+  readonly hosts?: Readonly<Record<string, string>>;
+  /** The exe-unit's host name. */
+  readonly hostname?: string;
+  /** Environment variables of every `run`. */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly [field: string]: unknown;
+};

@@ -1,4 +1,5 @@
 import type { PromiseRecord } from './PromiseStore.js';
+import { isPromiseLike } from '../rx/isPromiseLike.js';
 
 /**
  * What a mutation decided, given the state at its turn (module-internal): either an answer that
@@ -76,10 +77,4 @@ function settle<T>(apply: () => T, resolve: (value: T) => void, reject: (err: un
   } catch (err) {
     reject(err);
   }
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<void> {
-  return (
-    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
-  );
 }

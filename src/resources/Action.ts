@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Observable, type Subscriber, type TeardownLogic, isObservable, lastValueFrom } from 'rxjs';
+import { Observable, type Subscriber, type TeardownLogic, lastValueFrom } from 'rxjs';
 
 /**
  * A cold Observable of one call to yagna (or a short sequence of calls) that is also awaitable.
@@ -54,51 +54,4 @@ export class Action<T> extends Observable<T> {
  */
 export function action<T>(source: Observable<T>): Action<T> {
   return new Action<T>((subscriber) => source.subscribe(subscriber));
-}
-
-/** What a client function returns: a Promise (the ky client) or an Observable (a stub in tests). */
-export type CallResult<T> = PromiseLike<T> | Observable<T>;
-
-/**
- * One HTTP call as a cold Observable: `call(signal)` runs at subscription with a fresh
- * `AbortController`, which is aborted only while the call is in flight (as `fromFetch` does), so
- * unsubscribing cancels the request and never a finished one. An Observable returned by `call`
- * (a marble-test stub) is subscribed as is.
- *
- * ```text
- * call:    ----r|
- * result:  ----(r|)
- * unsub:   --!        (aborts the request)
- * ```
- *
- * @param call starts the request with the given signal
- * @returns emits the response once and completes; errors with what the call rejects with
- */
-export function fromCall<T>(call: (signal: AbortSignal) => CallResult<T>): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    const controller = new AbortController();
-    let inFlight = true;
-    let result: CallResult<T>;
-    try {
-      result = call(controller.signal);
-    } catch (error: unknown) {
-      subscriber.error(error);
-      return undefined;
-    }
-    if (isObservable(result)) return result.subscribe(subscriber);
-    result.then(
-      (value) => {
-        inFlight = false;
-        subscriber.next(value);
-        subscriber.complete();
-      },
-      (error: unknown) => {
-        inFlight = false;
-        subscriber.error(error);
-      },
-    );
-    return () => {
-      if (inFlight) controller.abort();
-    };
-  });
 }

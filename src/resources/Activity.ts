@@ -13,19 +13,21 @@ import {
   timer,
 } from 'rxjs';
 import type { ActivityStateDto, ActivityStateName, ExeScriptCommandDto } from '../api/types/index.js';
-import { ResourceDataNotLoadedError } from '../errors/ResourceDataNotLoadedError.js';
-import type { ActivityPort } from '../ports/index.js';
-import { type Action, type CallResult, action, fromCall } from './Action.js';
+import { ResourceDataNotLoadedError } from './errors/ResourceDataNotLoadedError.js';
+import type { ActivityPort, DeployArgs } from '../ports/index.js';
+import { type CallResult, fromCall } from '../rx/fromCall.js';
+import { type Action, action } from './Action.js';
 import type { Agreement } from './Agreement.js';
 import type { Batch } from './Batch.js';
 import { DebitNote } from './DebitNote.js';
-import { alongside, isGone, onSuccess, tolerate, voidCall } from './internals.js';
+import { alongside } from '../rx/alongside.js';
+import { isGone, onSuccess, tolerate, voidCall } from './internals.js';
 import { Resource } from './Resource.js';
 
 /** Server-side wait of `destroyActivity`, in seconds (as golem-js). */
 const DESTROY_TIMEOUT_SEC = 30;
 
-/** The ExeScript of {@link Activity.deployAndStart}. */
+/** The ExeScript of {@link Activity.deployAndStart} without arguments. */
 export const DEPLOY_AND_START: readonly ExeScriptCommandDto[] = [{ deploy: {} }, { start: {} }];
 
 /**
@@ -165,12 +167,13 @@ export class Activity extends Resource<ActivityStateDto> implements ActivityPort
    * The port of `createActivity`: runs `deploy` and `start` and completes when both succeeded;
    * errors with `BatchError` naming the failed command.
    *
+   * @param args the `deploy` command's arguments (e.g. `network.deployArgs(agreement)` to join a
+   *   VPN); without them it sends `{ deploy: {} }`, {@link DEPLOY_AND_START}
    * @returns a cold, awaitable {@link Action}
    */
-  deployAndStart(): Action<void> {
-    return action(
-      this.exec(DEPLOY_AND_START).pipe(concatMap((batch) => batch.results$.pipe(ignoreElements()))),
-    );
+  deployAndStart(args?: DeployArgs): Action<void> {
+    const script = args === undefined ? DEPLOY_AND_START : [{ deploy: { ...args } }, { start: {} }];
+    return action(this.exec(script).pipe(concatMap((batch) => batch.results$.pipe(ignoreElements()))));
   }
 
   /**

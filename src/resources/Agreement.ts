@@ -15,12 +15,14 @@ import {
 import type { AgreementDto, AgreementEventDto } from '../api/types/index.js';
 import { ResourceChangePossible } from '../bus/events.js';
 import { AgreementNotApprovedError, type AgreementOutcome } from '../errors/AgreementNotApprovedError.js';
-import { type YagnaGoneError, isYagnaGoneError } from '../errors/YagnaGoneError.js';
-import { isYagnaTimeoutError } from '../errors/YagnaTimeoutError.js';
+import { type YagnaGoneError, isYagnaGoneError } from '../api/errors/YagnaGoneError.js';
+import { isYagnaTimeoutError } from '../api/errors/YagnaTimeoutError.js';
 import type { AgreementPort } from '../ports/index.js';
-import { type Action, type CallResult, action, fromCall } from './Action.js';
+import { type CallResult, fromCall } from '../rx/fromCall.js';
+import { type Action, action } from './Action.js';
 import { Activity } from './Activity.js';
-import { alongside, createOrRelease, inBackground, onSuccess, tolerate, voidCall } from './internals.js';
+import { alongside } from '../rx/alongside.js';
+import { createOrRelease, inBackground, onSuccess, tolerate, voidCall } from './internals.js';
 import { Invoice } from './Invoice.js';
 import type { Proposal } from './Proposal.js';
 import { Resource } from './Resource.js';

@@ -1,6 +1,7 @@
 import { defer } from 'rxjs';
 import type { AllocationData } from '../api/index.js';
-import { type Action, type CallResult, action } from './Action.js';
+import type { CallResult } from '../rx/fromCall.js';
+import { type Action, action } from './Action.js';
 import { isGone, onSuccess, tolerate, voidCall } from './internals.js';
 import { Resource } from './Resource.js';
 

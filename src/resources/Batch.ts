@@ -18,10 +18,10 @@ import {
 } from 'rxjs';
 import type { ExeScriptCommandDto, ExeScriptCommandResultDto, RuntimeEventDto } from '../api/types/index.js';
 import { SourceHealthChanged } from '../bus/events.js';
-import { BatchError, type BatchErrorReason } from '../errors/BatchError.js';
-import { isYagnaTimeoutError } from '../errors/YagnaTimeoutError.js';
+import { BatchError, type BatchErrorReason } from './errors/BatchError.js';
+import { isYagnaTimeoutError } from '../api/errors/YagnaTimeoutError.js';
 import { createLongPollSource } from '../sources/longPoll.js';
-import { type CallResult, fromCall } from './Action.js';
+import { type CallResult, fromCall } from '../rx/fromCall.js';
 import type { Activity } from './Activity.js';
 import { streamOf } from './internals.js';
 import { Resource } from './Resource.js';

@@ -1,7 +1,8 @@
 import type { Decimal } from 'decimal.js';
 import { type Observable, defer } from 'rxjs';
 import type { AmountInput, DebitNoteData, DebitNoteEventData } from '../api/index.js';
-import { type Action, type CallResult, action } from './Action.js';
+import type { CallResult } from '../rx/fromCall.js';
+import { type Action, action } from './Action.js';
 import type { Activity } from './Activity.js';
 import type { AgreementTerms } from './Agreement.js';
 import type { Allocation } from './Allocation.js';

@@ -1,12 +1,14 @@
 import { EMPTY, type Observable, defer, ignoreElements, map, merge, of, share, takeUntil, tap } from 'rxjs';
 import type { DemandDto, DemandOfferBaseDto, MarketEventDto } from '../api/types/index.js';
 import { SourceHealthChanged } from '../bus/events.js';
-import { YagnaNotFoundError } from '../errors/YagnaNotFoundError.js';
+import { YagnaNotFoundError } from '../api/errors/YagnaNotFoundError.js';
 import { consumingQueueSource } from '../sources/consumingQueueSource.js';
 import type { LongPollSource } from '../sources/longPoll.js';
-import { type Action, action, fromCall } from './Action.js';
+import { fromCall } from '../rx/fromCall.js';
+import { type Action, action } from './Action.js';
 import type { Allocation } from './Allocation.js';
-import { alongside, isGone, onSuccess, tolerate, voidCall } from './internals.js';
+import { alongside } from '../rx/alongside.js';
+import { isGone, onSuccess, tolerate, voidCall } from './internals.js';
 import { Proposal } from './Proposal.js';
 import { Resource } from './Resource.js';
 

@@ -6,7 +6,7 @@
  */
 import type { Observable } from 'rxjs';
 import type { ActivityApi, IdentityApi, MarketApi, PaymentApi } from '../api/index.js';
-import type { CallResult } from './Action.js';
+import type { CallResult } from '../rx/fromCall.js';
 
 /** A client function whose Promise may also be an Observable; a stream may be one too. */
 export type Flexible<F> = F extends (...args: infer A) => Promise<infer R>

@@ -2,12 +2,14 @@ import { EMPTY, type Observable, concatMap, defer, filter, forkJoin, map, take, 
 import type { MarketEventDto, Properties, ProposalDto, ReasonDto } from '../api/types/index.js';
 import { ResourceChangePossible } from '../bus/events.js';
 import { EmptyResponseError } from '../errors/EmptyResponseError.js';
-import { ProposalRejectedError } from '../errors/ProposalRejectedError.js';
+import { ProposalRejectedError } from './errors/ProposalRejectedError.js';
 import type { DraftProposal, OfferProposal } from '../ports/index.js';
-import { type Action, type CallResult, action, fromCall } from './Action.js';
+import { type CallResult, fromCall } from '../rx/fromCall.js';
+import { type Action, action } from './Action.js';
 import type { Agreement } from './Agreement.js';
 import type { Demand } from './Demand.js';
-import { UNWANTED, alongside, createOrRelease, inBackground, onSuccess, voidCall } from './internals.js';
+import { alongside } from '../rx/alongside.js';
+import { UNWANTED, createOrRelease, inBackground, onSuccess, voidCall } from './internals.js';
 import { PROPERTY, buildCounterProposal } from './payload.js';
 import { Resource } from './Resource.js';
 

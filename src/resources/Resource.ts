@@ -7,8 +7,8 @@
 import { EMPTY, Observable, Subject, concatWith, defer, lastValueFrom, of, share, tap } from 'rxjs';
 import type { BusResource } from '../bus/events.js';
 import { ResourceClosed, ResourceDataChanged } from '../bus/events.js';
-import { ResourceDataNotLoadedError } from '../errors/ResourceDataNotLoadedError.js';
-import { type CallResult, fromCall } from './Action.js';
+import { ResourceDataNotLoadedError } from './errors/ResourceDataNotLoadedError.js';
+import { type CallResult, fromCall } from '../rx/fromCall.js';
 import { ChildList } from './childList.js';
 import type { ResourceNode } from './ResourceNode.js';
 

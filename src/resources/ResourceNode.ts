@@ -4,6 +4,10 @@
  * `GolemNode` (src/node) implements it; the resource layer depends on this interface only, so the
  * node can sit above the operators it composes (its payer, its default policy) without a circle.
  *
+ * The tuning, the lifecycle signals and the hooks are tagged internal, here and on `GolemNode`
+ * alike: the published types (`stripInternal`) leave them out of both, so `GolemNode implements
+ * ResourceNode` holds there too, and what users see of `resource.node` is what they may use.
+ *
  * @module
  */
 import type { Observable, SchedulerLike } from 'rxjs';
@@ -31,17 +35,17 @@ export interface ResourceNode {
   readonly appSessionId: string;
   /** The clock of every interval, backoff and timeout. */
   readonly scheduler: SchedulerLike;
-  /** The resolved tuning. */
+  /** The resolved tuning. @internal */
   readonly config: NodeConfig;
   /** Invoices received in this session, each once. */
   readonly invoices$: Observable<Invoice>;
   /** Debit notes received in this session, each once. */
   readonly debitNotes$: Observable<DebitNote>;
-  /** Emits once when `close()` begins. */
+  /** Emits once when `close()` begins. @internal */
   readonly stopping$: Observable<void>;
-  /** Emits once when `close()` has finished. */
+  /** Emits once when `close()` has finished. @internal */
   readonly stopped$: Observable<void>;
-  /** Is the node closing or closed? */
+  /** Is the node closing or closed? @internal */
   readonly closingOrClosed: boolean;
 
   /** The allocation `id` (identity map). */
@@ -58,19 +62,19 @@ export interface ResourceNode {
   invoice(id: string): Invoice;
   /** The debit note `id`. */
   debitNote(id: string): DebitNote;
-  /** The batch `id` of an activity. */
+  /** The batch `id` of an activity. @internal */
   batch(id: string, activity: Activity, script?: readonly ExeScriptCommandDto[]): Batch;
 
-  /** Closes `resource` when the node closes. */
+  /** Closes `resource` when the node closes. @internal */
   autoclose(resource: Resource): void;
-  /** Will `close()` close `resource`? */
+  /** Will `close()` close `resource`? @internal */
   closes(resource: Resource): boolean;
-  /** A resource was closed: the node lets go of it. */
+  /** A resource was closed: the node lets go of it. @internal */
   resourceClosed(resource: Resource): void;
-  /** Counts a creating call while it is in flight (`close()` waits for it). */
+  /** Counts a creating call while it is in flight (`close()` waits for it). @internal */
   creating<T>(call$: Observable<T>): Observable<T>;
-  /** A demand's poll found a proposal. */
+  /** A demand's poll found a proposal. @internal */
   proposalArrived(proposal: Proposal): void;
-  /** An agreement of this node was approved (its payer takes it up). */
+  /** An agreement of this node was approved (its payer takes it up). @internal */
   agreementApproved(agreement: Agreement): void;
 }

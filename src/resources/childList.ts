@@ -4,7 +4,6 @@
  * so that a proposal nobody (the user, `negotiate`'s heap, a negotiation in flight) holds any more
  * can be collected however long the demand listens.
  *
- * @internal
  * @module
  */
 import type { Resource } from './Resource.js';

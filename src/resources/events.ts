@@ -14,7 +14,7 @@ import type { Resource } from './Resource.js';
  * payer stopped, e.g. its payment polls failed for good, with this agreement not paid).
  */
 export type BackgroundOperation =
-  'collectEvents' | 'unsubscribe' | 'release' | 'destroy' | 'terminate' | 'cancel' | 'pay';
+  'collectEvents' | 'unsubscribe' | 'release' | 'destroy' | 'remove' | 'terminate' | 'cancel' | 'pay';
 
 /**
  * Something the node did in the background for a resource failed: the event collection of an

@@ -5,7 +5,6 @@
  * object. What must outlive its users (resources the node closes on `close()`) the node holds
  * strongly elsewhere.
  *
- * @internal
  * @module
  */
 import type { Resource } from './Resource.js';

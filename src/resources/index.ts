@@ -16,6 +16,12 @@ export type {
   NodeConfig,
   NodePaymentsOptions,
 } from './nodeOptions.js';
+export {
+  DEFAULT_DEMAND_REFRESH_MARGIN_MS,
+  DEFAULT_SUBSCRIPTION_TTL_MS,
+  type DemandRefreshOptions,
+  type DemandStreamOptions,
+} from './nodeCreate.js';
 export type { CloseFailure, CloseReport, UnsettledAgreement, UnsettledReason } from './nodeClose.js';
 export type { PaymentPolicy, PaymentPolicyContext } from './paymentPolicy.js';
 export type { AgreementEvent } from './nodeStreams.js';
@@ -36,8 +42,7 @@ export { Invoice } from './Invoice.js';
 export { DebitNote } from './DebitNote.js';
 
 // --- actions: cold, awaitable Observables
-export { Action, action, fromCall } from './Action.js';
-export type { CallResult } from './Action.js';
+export { Action, action } from './Action.js';
 
 // --- demand payloads
 export {
@@ -50,6 +55,24 @@ export {
 } from './payload.js';
 export type { DemandPayload, DemandParts, PaymentTerms } from './payload.js';
 
+// --- market scan: the offers on the market, without a demand (`node.scan$`)
+export {
+  SCAN_IDLE_TIMEOUT_SEC,
+  type ScanByConstraints,
+  type ScanByPayload,
+  type ScanOptions,
+} from './scan.js';
+
 // --- bus events added by this layer
 export { AgreementUnsettled, ResourceOperationFailed } from './events.js';
 export type { BackgroundOperation } from './events.js';
+export { ScanEndFailed } from './scanEvents.js';
+
+// --- errors of this layer
+export { BatchError, isBatchError, type BatchErrorReason } from './errors/BatchError.js';
+export { NoMatchingAccountError, isNoMatchingAccountError } from './errors/NoMatchingAccountError.js';
+export { ProposalRejectedError, isProposalRejectedError } from './errors/ProposalRejectedError.js';
+export {
+  ResourceDataNotLoadedError,
+  isResourceDataNotLoadedError,
+} from './errors/ResourceDataNotLoadedError.js';

@@ -1,7 +1,6 @@
 /**
  * Small pieces shared by the resource classes.
  *
- * @internal
  * @module
  */
 import {
@@ -23,11 +22,12 @@ import type { Decimal } from 'decimal.js';
 import type { Acceptance, AmountInput, Rejection } from '../api/index.js';
 import { ResourceChangePossible } from '../bus/events.js';
 import { NodeClosedError } from '../errors/NodeClosedError.js';
-import { isYagnaGoneError } from '../errors/YagnaGoneError.js';
-import { isYagnaNotFoundError } from '../errors/YagnaNotFoundError.js';
+import { isYagnaGoneError } from '../api/errors/YagnaGoneError.js';
+import { isYagnaNotFoundError } from '../api/errors/YagnaNotFoundError.js';
 import type { EventBus, ListenerHandle } from '../bus/EventBus.js';
 import { type EnableDefaultLoggerOptions, enableDefaultLogger } from '../logging/enableDefaultLogger.js';
-import { type Action, type CallResult, action, fromCall } from './Action.js';
+import { type CallResult, fromCall } from '../rx/fromCall.js';
+import { type Action, action } from './Action.js';
 import type { Allocation } from './Allocation.js';
 import { type BackgroundOperation, ResourceOperationFailed } from './events.js';
 import type { ResourceNode } from './ResourceNode.js';
@@ -94,19 +94,6 @@ export function acceptDocument(
 /** A string of 32 random hex digits, for default session ids (not a clock, not a secret). */
 export function randomId(): string {
   return globalThis.crypto.randomUUID().replaceAll('-', '');
-}
-
-/**
- * Mirrors `main$` (its values, completion and errors) while keeping `background$` subscribed
- * beside it (e.g. the long-poll that feeds `main$`); errors of `background$` are forwarded, its
- * completion is ignored. Both are unsubscribed when `main$` ends or the subscriber leaves.
- */
-export function alongside<T>(main$: Observable<T>, background$: Observable<unknown>): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    subscriber.add(main$.subscribe(subscriber));
-    if (!subscriber.closed)
-      subscriber.add(background$.subscribe({ error: (error: unknown) => subscriber.error(error) }));
-  });
 }
 
 /**
@@ -224,7 +211,7 @@ export function activityUsageOf(
 
 /** What a payment document is rejected with: yagna's `Rejection`, the amount as a `Decimal`. */
 export interface DocumentRejection {
-  readonly rejectionReason: 'INCORRECT_AMOUNT';
+  readonly rejectionReason: 'INCORRECT_AMOUNT' | 'UNSOLICITED_SERVICE';
   readonly totalAmountAccepted: Decimal;
   readonly message: string;
 }

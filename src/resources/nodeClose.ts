@@ -1,10 +1,9 @@
 /**
- * `node.close()`'s autoclose: batches → activities → agreements → demands → allocations, each
+ * `node.close()`'s autoclose: batches → activities → networks → agreements → demands → allocations, each
  * phase in parallel, each failure collected into a report. One retry layer per call: terminate
  * retries itself, cancel is retried here (both on the node's scheduler), destroy and release
  * (DELETE) are retried by the client; what still fails after that is in the report.
  *
- * @internal
  * @module
  */
 import {
@@ -18,8 +17,8 @@ import {
   map,
   of,
 } from 'rxjs';
-import { isYagnaConflictError } from '../errors/YagnaConflictError.js';
-import { isYagnaGoneError } from '../errors/YagnaGoneError.js';
+import { isYagnaConflictError } from '../api/errors/YagnaConflictError.js';
+import { isYagnaGoneError } from '../api/errors/YagnaGoneError.js';
 import { Activity } from './Activity.js';
 import { Agreement } from './Agreement.js';
 import { Allocation } from './Allocation.js';
@@ -116,6 +115,19 @@ function closeAgreement(agreement: Agreement, config: NodeConfig): Step {
   );
 }
 
+/**
+ * A VPN network (`src/network`, a layer above this one, so known here by its kind): removed after
+ * the activities (their exe-units leave it) and before the agreements.
+ */
+interface NetworkResource extends Resource {
+  readonly kind: 'Network';
+  remove(): Observable<void>;
+}
+
+function isNetwork(resource: Resource): resource is NetworkResource {
+  return resource.kind === 'Network' && !resource.closed && 'remove' in resource;
+}
+
 function phase(steps: Step[]): Observable<CloseFailure[]> {
   if (steps.length === 0) return of([]);
   return forkJoin(steps).pipe(map((results) => results.filter((r): r is CloseFailure => r !== undefined)));
@@ -123,7 +135,8 @@ function phase(steps: Step[]): Observable<CloseFailure[]> {
 
 /**
  * Closes the open autoclosed resources in order: batches (stop following them), activities
- * (destroy), agreements (terminate or cancel), demands (unsubscribe), allocations (release).
+ * (destroy), networks (remove), agreements (terminate or cancel), demands (unsubscribe),
+ * allocations (release).
  * Each phase runs its steps in parallel and starts when the previous one has finished.
  *
  * @param phases which phases to run (see {@link ClosePhases}) @default 'all'
@@ -140,6 +153,7 @@ export async function closeResources(
   if (phases !== 'allocations') for (const batch of of$(Batch)) batch.abandon();
   const before: (() => Observable<CloseFailure[]>)[] = [
     () => phase(of$(Activity).map((a) => step(a, 'destroy', a.destroy()))),
+    () => phase(open.filter(isNetwork).map((n) => step(n, 'remove', n.remove()))),
     () => phase(of$(Agreement).map((a) => closeAgreement(a, config))),
     () => phase(of$(Demand).map((d) => step(d, 'unsubscribe', d.unsubscribe()))),
   ];

@@ -1,27 +1,32 @@
 /**
  * What `node.createAllocation`, `node.createDemand` and `node.demand$` do, as Observables.
  *
- * @internal
  * @module
  */
 import {
+  EMPTY,
+  type MonoTypeOperatorFunction,
   type Observable,
-  ReplaySubject,
+  type SchedulerLike,
   concatMap,
-  connectable,
   defer,
+  expand,
+  filter,
   finalize,
+  identity,
   map,
+  merge,
   of,
+  race,
   share,
-  switchMap,
-  tap,
+  take,
   throwError,
+  timer,
 } from 'rxjs';
 import type { YagnaEnv } from '../api/index.js';
 import type { DemandOfferBaseDto, MarketDecorationDto } from '../api/types/index.js';
-import { NoMatchingAccountError } from '../errors/NoMatchingAccountError.js';
-import { fromCall } from './Action.js';
+import { NoMatchingAccountError } from './errors/NoMatchingAccountError.js';
+import { fromCall } from '../rx/fromCall.js';
 import { createOrRelease, inBackground } from './internals.js';
 import type { Allocation } from './Allocation.js';
 import type { Demand } from './Demand.js';
@@ -154,34 +159,205 @@ export function demandCreation(
   });
 }
 
+/** The default of {@link DemandRefreshOptions.margin}: 10 minutes. */
+export const DEFAULT_DEMAND_REFRESH_MARGIN_MS = 600_000;
+
+/** The default of {@link DemandRefreshOptions.subscriptionTtl}: yagna's `DEFAULT_SUBSCRIPTION_TTL`, 1 hour. */
+export const DEFAULT_SUBSCRIPTION_TTL_MS = 3_600_000;
+
+/** How `node.demand$` keeps its demand on the market. */
+export interface DemandRefreshOptions {
+  /**
+   * How long before a demand ends its successor is published, in ms; at most half the demand's
+   * life (a demand living 10 s is republished after 5 s). Providers reject a counter-proposal
+   * whose `golem.srv.comp.expiration` is less than 5 minutes away: the default leaves 5 more.
+   * @default 600_000 (10 min)
+   */
+  readonly margin?: number;
+  /**
+   * How long yagna keeps a demand subscription, in ms (its `DEFAULT_SUBSCRIPTION_TTL`): a demand
+   * ends at its `golem.srv.comp.expiration` or this long after it was published, whichever
+   * comes first.
+   * @default 3_600_000 (1 h)
+   */
+  readonly subscriptionTtl?: number;
+}
+
+/** Options of `node.demand$(…)`: those of `createDemand`, and the refresh. */
+export interface DemandStreamOptions extends CreateDemandOptions {
+  /**
+   * Republish the demand before it ends (see {@link DemandRefreshOptions}) and as soon as yagna
+   * has lost it (a restart: its poll answers 404/410). Each demand lives as long as the first
+   * (`expiration` minus the time of publishing; one hour by default). `false`: the demand is
+   * published once and the stream completes when it is gone.
+   * @default true
+   */
+  readonly refresh?: boolean | DemandRefreshOptions;
+}
+
+/** A checked {@link DemandRefreshOptions}. @internal */
+export interface DemandRefresh {
+  readonly margin: number;
+  readonly subscriptionTtl: number;
+}
+
 /**
- * The initial proposals of a demand published for as long as someone listens: `create$` runs at
- * the first subscription, connected apart from the subscribers (a demand published after the last
- * one left is released, not leaked); `release` unsubscribes it in the background.
+ * Checks `refresh` synchronously.
+ * @internal
+ * @returns the refresh, or `undefined` for `false`
+ * @throws {RangeError} on a negative or non-finite margin, or a subscription TTL that is not positive
  */
-export function sharedDemand(
-  create$: Observable<Demand>,
-  release: (demand: Demand) => void,
-): Observable<Proposal> {
-  return defer(() => {
-    let demand: Demand | undefined;
-    let left = false;
-    const created = connectable(
-      create$.pipe(
-        tap((d) => {
-          demand = d;
-          if (left) release(d);
-        }),
-      ),
-      { connector: () => new ReplaySubject<Demand>(1), resetOnDisconnect: false },
+export function resolveDemandRefresh(
+  refresh: DemandStreamOptions['refresh'] = true,
+): DemandRefresh | undefined {
+  if (refresh === false) return undefined;
+  const given = refresh === true ? {} : refresh;
+  const margin = given.margin ?? DEFAULT_DEMAND_REFRESH_MARGIN_MS;
+  const subscriptionTtl = given.subscriptionTtl ?? DEFAULT_SUBSCRIPTION_TTL_MS;
+  if (!(Number.isFinite(margin) && margin >= 0))
+    throw new RangeError(
+      `demand$: refresh.margin must be a non-negative number of ms, got ${String(margin)}`,
     );
-    created.connect();
-    return created.pipe(
-      switchMap((d) => d.proposals$),
+  if (!(Number.isFinite(subscriptionTtl) && subscriptionTtl > 0))
+    throw new RangeError(
+      `demand$: refresh.subscriptionTtl must be a positive number of ms, got ${String(subscriptionTtl)}`,
+    );
+  return { margin, subscriptionTtl };
+}
+
+/** What {@link sharedDemand} needs. @internal */
+export interface SharedDemandConfig {
+  /** Publishes one demand expiring at `expirationMs` (cold; its POST runs apart from the subscriber). */
+  readonly publish: (expirationMs: number) => Observable<Demand>;
+  /** Unsubscribes a demand in the background. */
+  readonly release: (demand: Demand) => void;
+  /** `createDemand`'s `expiration`: the first demand's; its distance from now is every demand's life. */
+  readonly expiration: Date | number | undefined;
+  /** When to republish; `undefined`: publish once. */
+  readonly refresh: DemandRefresh | undefined;
+  /** Applied to every publication but the first (retries on transient failures). */
+  readonly retry: MonoTypeOperatorFunction<Demand>;
+  /** The least age of a demand found gone before the next is published (no loop of instant losses). */
+  readonly minIntervalMs: number;
+  /** The clock of the refresh. */
+  readonly scheduler: SchedulerLike;
+}
+
+/** The longest delay a timer can wait (setTimeout's); a later refresh comes that much early. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** A demand just published, the one it replaces, and when it is replaced in turn. */
+class Published {
+  constructor(
+    readonly demand: Demand,
+    readonly replaces: Demand | undefined,
+    readonly publishedAt: number,
+    readonly refreshAt: number,
+  ) {}
+}
+
+/**
+ * The initial proposals of a demand kept on the market for as long as someone listens.
+ *
+ * ```text
+ * subscribers: ^------------------------------!
+ * publish:     -d1           -d2                       (d2 at d1's end − margin, or once d1 is gone)
+ * d1's poll:    ^---------------!                      (d1 unsubscribed once d2's poll runs)
+ * d2's poll:                    ^-----------------!    (d2 unsubscribed when the last one leaves)
+ * result:      ---a---b----------c---d------------
+ * ```
+ *
+ * The first demand is published at the first subscription; each next one `margin` before the one
+ * it replaces ends (see {@link DemandRefreshOptions}), retried on transient failures, or as soon as
+ * that one is gone (404/410 on its poll). The new demand's poll starts before the old demand is
+ * unsubscribed, and the old one's proposals are emitted until it is, so there is no gap. Each
+ * demand's proposals are followed once, and a proposal already known is not a new child of the
+ * next demand, so no proposal is emitted twice. A demand published after the last subscriber
+ * left is released when it lands; the open ones are released when the last subscriber leaves.
+ * Hot and shared; completes (without refresh) when the demand is gone; errors when a
+ * publication or a poll fails for good.
+ * @internal
+ */
+export function sharedDemand(config: SharedDemandConfig): Observable<Proposal> {
+  const { publish, release, refresh, scheduler } = config;
+  return defer(() => {
+    const start = scheduler.now();
+    const life =
+      (config.expiration === undefined ? start + DEFAULT_DEMAND_EXPIRATION_MS : +config.expiration) - start;
+    if (!(life > 0)) {
+      return throwError(
+        () => new RangeError(`demand$: expiration must be in the future, got ${String(config.expiration)}`),
+      );
+    }
+    const open = new Set<Demand>();
+    const publishOne = (
+      replaces: Demand | undefined,
+      retry: MonoTypeOperatorFunction<Demand>,
+    ): Observable<Published> =>
+      defer(() => {
+        const publishedAt = scheduler.now();
+        const expirationMs = publishedAt + life;
+        return publish(expirationMs).pipe(
+          retry,
+          map((demand) => {
+            open.add(demand);
+            return new Published(
+              demand,
+              replaces,
+              publishedAt,
+              refreshTime(publishedAt, expirationMs, refresh),
+            );
+          }),
+        );
+      });
+    const follow = ({
+      demand,
+      replaces,
+      publishedAt,
+      refreshAt,
+    }: Published): Observable<Proposal | Published> => {
+      const after = (at: number): Observable<unknown> =>
+        timer(Math.min(MAX_TIMER_MS, Math.max(0, at - scheduler.now())), scheduler);
+      const next$ =
+        refresh === undefined
+          ? EMPTY
+          : race(
+              after(refreshAt).pipe(map(() => demand)),
+              demand.closed$.pipe(
+                concatMap(() => after(publishedAt + config.minIntervalMs)),
+                map(() => undefined),
+              ),
+            ).pipe(
+              take(1),
+              concatMap((replaced) => publishOne(replaced, config.retry)),
+            );
+      return merge(
+        demand.proposals$.pipe(
+          finalize(() => {
+            if (demand.closed) open.delete(demand);
+          }),
+        ),
+        // after the poll above has started
+        defer(() => {
+          if (replaces !== undefined) release(replaces);
+          return EMPTY;
+        }),
+        next$,
+      );
+    };
+    return publishOne(undefined, identity).pipe(
+      expand((item) => (item instanceof Published ? follow(item) : EMPTY)),
+      filter((item): item is Proposal => !(item instanceof Published)),
       finalize(() => {
-        left = true;
-        if (demand !== undefined) release(demand);
+        for (const demand of open) if (!demand.withdrawn) release(demand);
       }),
     );
   }).pipe(share({ resetOnError: true, resetOnComplete: true, resetOnRefCountZero: true }));
+}
+
+/** When a demand published at `publishedAt` and expiring at `expirationMs` is replaced. */
+function refreshTime(publishedAt: number, expirationMs: number, refresh: DemandRefresh | undefined): number {
+  if (refresh === undefined) return Infinity;
+  const end = Math.min(expirationMs, publishedAt + refresh.subscriptionTtl);
+  return end - Math.min(refresh.margin, (end - publishedAt) / 2);
 }

@@ -2,11 +2,10 @@
  * The listings of everything under the node's app key, as Observables that put what they find
  * into the resource tree (fresh data, parents).
  *
- * @internal
  * @module
  */
 import { type Observable, map } from 'rxjs';
-import { fromCall } from './Action.js';
+import { fromCall } from '../rx/fromCall.js';
 import type { Allocation } from './Allocation.js';
 import type { DebitNote } from './DebitNote.js';
 import type { Demand } from './Demand.js';

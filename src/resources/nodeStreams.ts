@@ -2,7 +2,6 @@
  * The node-wide long-polls (agreement events, invoices, debit notes) as hot Observables that put
  * what they learn into the resource tree.
  *
- * @internal
  * @module
  */
 import { EMPTY, type Observable, concatMap, map, of, share, takeUntil } from 'rxjs';
@@ -17,7 +16,7 @@ import type { AgreementEventDto } from '../api/types/index.js';
 import { ResourceChangePossible, SourceHealthChanged } from '../bus/events.js';
 import type { SourceHealth } from '../sources/health.js';
 import { persistentLogSource } from '../sources/persistentLogSource.js';
-import type { CallResult } from './Action.js';
+import type { CallResult } from '../rx/fromCall.js';
 import type { Agreement } from './Agreement.js';
 import type { DebitNote } from './DebitNote.js';
 import type { ResourceNode } from './ResourceNode.js';

@@ -17,6 +17,11 @@ export interface PaymentPolicyContext {
   readonly budget: Decimal;
   /** The node's scheduler. */
   readonly scheduler: SchedulerLike;
+  /**
+   * The most an agreement may be charged in all (a rental's `costCap`), by agreement id;
+   * `undefined` when it is not capped. `acceptPayments` honours it.
+   */
+  readonly costCap?: (agreementId: string) => Decimal | undefined;
 }
 
 /**

@@ -3,7 +3,6 @@
  * calls the client does not retry itself (non-idempotent POSTs), with backoff on the node's
  * scheduler. The idempotent ones (destroy, release: DELETE) are retried by the client.
  *
- * @internal
  * @module
  */
 import { Decimal } from 'decimal.js';
@@ -21,11 +20,11 @@ import {
 } from 'rxjs';
 import type { AmountInput, DocumentStatus } from '../api/index.js';
 import { ResourceChangePossible } from '../bus/events.js';
-import { isYagnaBadRequestError } from '../errors/YagnaBadRequestError.js';
-import { isYagnaConflictError } from '../errors/YagnaConflictError.js';
-import { isYagnaError } from '../errors/YagnaError.js';
-import { isYagnaNetworkError } from '../errors/YagnaNetworkError.js';
-import { isYagnaTimeoutError } from '../errors/YagnaTimeoutError.js';
+import { isYagnaBadRequestError } from '../api/errors/YagnaBadRequestError.js';
+import { isYagnaConflictError } from '../api/errors/YagnaConflictError.js';
+import { isYagnaError } from '../api/errors/YagnaError.js';
+import { isYagnaNetworkError } from '../api/errors/YagnaNetworkError.js';
+import { isYagnaTimeoutError } from '../api/errors/YagnaTimeoutError.js';
 import { backoffDelay } from '../sources/backoff.js';
 import type { Allocation } from './Allocation.js';
 import type { NodeConfig } from './nodeOptions.js';

@@ -7,7 +7,7 @@ export type { SourceHealth, SourceRecovered, SourceUnreachable } from './health.
 export { CursorKeyWindow, KeyWindow } from './keyWindow.js';
 export type { LongPollCommonConfig, LongPollConfig, LongPollSource } from './longPoll.js';
 export { createLongPollSource, longPoll } from './longPoll.js';
-export { MalformedTimestampError, isMalformedTimestampError } from './MalformedTimestampError.js';
+export { MalformedTimestampError, isMalformedTimestampError } from './errors/MalformedTimestampError.js';
 export type { ConsumingQueueConfig } from './consumingQueueSource.js';
 export { consumingQueueSource } from './consumingQueueSource.js';
 export type { PersistentLogConfig } from './persistentLogSource.js';

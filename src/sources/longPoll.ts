@@ -9,16 +9,15 @@ import {
   defer,
   expand,
   filter,
-  from,
   map,
   of,
   retry,
   share,
   take,
-  tap,
   throwError,
   timer,
 } from 'rxjs';
+import { fromCall } from '../rx/fromCall.js';
 import type { BackoffConfig } from './backoff.js';
 import { backoffDelay } from './backoff.js';
 import { isTerminalPollError, isTransientPollError } from './errorClassifiers.js';
@@ -114,21 +113,16 @@ export function createLongPollSource<E, C = never>(config: LongPollConfig<E, C>)
   };
 
   /**
-   * One request, aborted only while in flight: once its batch has arrived, leaving (even in the
-   * middle of delivering that batch) no longer aborts it. The batch and how long it took.
+   * One request, aborted only while in flight (`fromCall`): once its batch has arrived, leaving
+   * (even in the middle of delivering that batch) no longer aborts it. The batch and how long it
+   * took.
    */
   const request = (cursor: C | undefined): Observable<{ events: readonly E[]; elapsedMs: number }> =>
     defer(() => {
       const startedAt = scheduler.now();
-      const controller = new AbortController();
-      let inFlight = true;
-      return from(fetchBatch(cursor, controller.signal)).pipe(
+      return fromCall((signal) => fetchBatch(cursor, signal)).pipe(
         take(1),
         defaultIfEmpty<readonly E[], readonly E[]>([]),
-        tap({
-          next: () => (inFlight = false),
-          unsubscribe: () => inFlight && controller.abort(),
-        }),
         map((events) => ({ events, elapsedMs: scheduler.now() - startedAt })),
       );
     });

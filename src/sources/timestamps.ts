@@ -1,4 +1,4 @@
-import { MalformedTimestampError } from './MalformedTimestampError.js';
+import { MalformedTimestampError } from './errors/MalformedTimestampError.js';
 
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,20}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))?$/;

@@ -4,8 +4,14 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
-import { LocalPathError } from '../errors/LocalPathError.js';
+import { LocalPathError } from './errors/LocalPathError.js';
 import { StorageError } from '../errors/StorageError.js';
+import type {
+  IncomingTransfer,
+  TransferCallOptions,
+  TransferStorage,
+  TransferUrl,
+} from '../ports/storage.js';
 
 /** Options of {@link StorageServer}. */
 export interface StorageServerOptions {
@@ -32,19 +38,11 @@ export interface StorageServerOptions {
   maxReceiveBytes?: number;
 }
 
-/** One URL of the server: what to give the provider, and how to withdraw it. */
-export interface Published {
-  /** The unguessable URL (the transfer command's `from` or `to`). */
-  readonly url: string;
-  /** Withdraws the URL (idempotent): later requests get 404. */
-  close(): void;
-}
+/** One URL of the server (the storage port's {@link TransferUrl}): `close()` makes later requests get 404. */
+export type Published = TransferUrl;
 
-/** A URL the provider uploads one file to (`PUT`). */
-export interface Incoming<T> extends Published {
-  /** Settles when the upload has been received: the bytes, or nothing for a file. */
-  readonly received: Promise<T>;
-}
+/** A URL the provider uploads one file to (`PUT`): the storage port's {@link IncomingTransfer}. */
+export type Incoming<T> = IncomingTransfer<T>;
 
 type Route =
   | { readonly kind: 'serve'; readonly send: (res: ServerResponse) => void }
@@ -75,7 +73,7 @@ const DEFAULT_MAX_RECEIVE = 1024 ** 3;
  * await storage.close();
  * ```
  */
-export class StorageServer {
+export class StorageServer implements TransferStorage {
   private readonly routes = new Map<string, Route>();
   private server: Server | undefined;
   private starting: Promise<string> | undefined;
@@ -119,7 +117,8 @@ export class StorageServer {
   }
 
   /** Serves `bytes` at a new URL. */
-  async publishBytes(bytes: Uint8Array): Promise<Published> {
+  async publishBytes(bytes: Uint8Array, options?: TransferCallOptions): Promise<Published> {
+    options?.signal?.throwIfAborted();
     const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     return this.open({
       kind: 'serve',
@@ -134,7 +133,8 @@ export class StorageServer {
    * Serves the local file `path` at a new URL.
    * @throws {LocalPathError} when it does not exist or is not a regular file
    */
-  async publishFile(path: string): Promise<Published> {
+  async publishFile(path: string, options?: TransferCallOptions): Promise<Published> {
+    options?.signal?.throwIfAborted();
     const info = await stat(path).catch((cause: unknown) => {
       throw new LocalPathError({ path, operation: 'sendFile', problem: 'missing' }, { cause });
     });
@@ -156,7 +156,8 @@ export class StorageServer {
   }
 
   /** A URL that takes one upload and keeps it in memory. */
-  async receiveBytes(): Promise<Incoming<Uint8Array>> {
+  async receiveBytes(options?: TransferCallOptions): Promise<Incoming<Uint8Array>> {
+    options?.signal?.throwIfAborted();
     const limit = this.options.maxReceiveBytes ?? DEFAULT_MAX_RECEIVE;
     let settle!: { resolve: (value: Uint8Array) => void; reject: (error: unknown) => void };
     const received = new Promise<Uint8Array>((resolve, reject) => (settle = { resolve, reject }));
@@ -193,7 +194,8 @@ export class StorageServer {
    * A URL that takes one upload into the local file `path` (written beside it, then renamed).
    * @throws {LocalPathError} when the directory of `path` does not exist
    */
-  async receiveFile(path: string): Promise<Incoming<void>> {
+  async receiveFile(path: string, options?: TransferCallOptions): Promise<Incoming<void>> {
+    options?.signal?.throwIfAborted();
     const dir = dirname(path);
     const info = await stat(dir).catch((cause: unknown) => {
       throw new LocalPathError({ path, operation: 'downloadFile', problem: 'noDirectory' }, { cause });

@@ -1,4 +1,4 @@
-// Strategies: scorers, filters and wrappers for `score`, the linear pricing model, and VM payloads.
+// src/strategies: scorers, filters and wrappers for `score`, the linear pricing model, and VM payloads.
 
 // --- shapes and composition
 export type { ProposalFilter, ProposalScorer, ScorerWrapper } from './types.js';
@@ -33,3 +33,6 @@ export type { LinearPricing } from '../api/pricing.js';
 // --- VM payload
 export { GOLEM_REGISTRY_URL, VM_PROPERTY, resolveImage, vmPackage } from './payload.js';
 export type { ImageRegistryOptions, ResolvedImage, VmPackageOptions, VmPayload } from './payload.js';
+
+// --- errors of this layer
+export { ImageResolutionError, isImageResolutionError } from './errors/ImageResolutionError.js';

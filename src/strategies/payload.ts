@@ -9,7 +9,7 @@
  * @module
  */
 import type { Properties } from '../api/types/index.js';
-import { ImageResolutionError } from '../errors/ImageResolutionError.js';
+import { ImageResolutionError } from './errors/ImageResolutionError.js';
 import type { DemandPayload } from '../resources/payload.js';
 
 /** Golem's public image registry. */

@@ -3,10 +3,7 @@ import { isAgreementNotApprovedError } from '../errors/AgreementNotApprovedError
 import type { OperatorEvent } from '../operators/events.js';
 import type { OfferProposal } from '../ports/index.js';
 import { type ScoreConfig, type ScoreValue, type Scored, type Scorer, score } from '../operators/score.js';
-
-function isPromiseLike(value: unknown): value is PromiseLike<ScoreValue> {
-  return typeof (value as Partial<PromiseLike<unknown>> | null)?.then === 'function';
-}
+import { isPromiseLike } from '../rx/isPromiseLike.js';
 
 function checkFactor(factor: number): void {
   if (!(Number.isFinite(factor) && factor >= 0)) {

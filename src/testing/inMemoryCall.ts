@@ -1,7 +1,6 @@
 /**
  * The one primitive of the in-memory yagna: a simulated call on its scheduler.
  *
- * @internal
  * @module
  */
 import { Observable, type SchedulerLike } from 'rxjs';

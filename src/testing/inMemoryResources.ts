@@ -8,7 +8,7 @@
  */
 import { Observable } from 'rxjs';
 import { AgreementNotApprovedError } from '../errors/AgreementNotApprovedError.js';
-import { ProposalRejectedError } from '../errors/ProposalRejectedError.js';
+import { ProposalRejectedError } from '../resources/errors/ProposalRejectedError.js';
 import { SimulatedFailureError } from '../errors/SimulatedFailureError.js';
 import type { ActivityPort, AgreementPort, DraftProposal, OfferProposal } from '../ports/index.js';
 import {

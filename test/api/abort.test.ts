@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resolveYagnaConfig } from '../../src/api/config.js';
 import { clientTimeoutMs } from '../../src/api/http.js';
 import { createYagnaApi } from '../../src/api/index.js';
-import { isYagnaTimeoutError } from '../../src/errors/YagnaTimeoutError.js';
+import { isYagnaTimeoutError } from '../../src/api/errors/YagnaTimeoutError.js';
 import { send, startTinyServer, type TinyServer } from './support/tinyServer.js';
 
 let server: TinyServer;

@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevnet, type DevnetHandle } from '@golem-rx/devnet';
 import { createYagnaApi, type YagnaApi } from '../../src/api/index.js';
 import type { RuntimeEventDto } from '../../src/api/types/index.js';
-import { isYagnaGoneError } from '../../src/errors/YagnaGoneError.js';
-import { isYagnaNotFoundError } from '../../src/errors/YagnaNotFoundError.js';
-import { isYagnaNotImplementedError } from '../../src/errors/YagnaNotImplementedError.js';
-import { isYagnaTimeoutError } from '../../src/errors/YagnaTimeoutError.js';
-import { isYagnaUnauthorizedError } from '../../src/errors/YagnaUnauthorizedError.js';
+import { isYagnaGoneError } from '../../src/api/errors/YagnaGoneError.js';
+import { isYagnaNotFoundError } from '../../src/api/errors/YagnaNotFoundError.js';
+import { isYagnaNotImplementedError } from '../../src/api/errors/YagnaNotImplementedError.js';
+import { isYagnaTimeoutError } from '../../src/api/errors/YagnaTimeoutError.js';
+import { isYagnaUnauthorizedError } from '../../src/api/errors/YagnaUnauthorizedError.js';
 import { approvedAgreement, decoratedDemand, ECHO_HELLO, negotiate, pollUntil } from './support/rental.js';
 
 let devnet: DevnetHandle;

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_YAGNA_API_URL, resolveYagnaConfig } from '../../src/api/config.js';
-import { isYagnaArgumentError } from '../../src/errors/YagnaArgumentError.js';
+import { isYagnaArgumentError } from '../../src/api/errors/YagnaArgumentError.js';
 
 describe('resolveYagnaConfig', () => {
   it('defaults to the local daemon and the standard base paths', () => {

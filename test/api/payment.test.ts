@@ -2,8 +2,8 @@ import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { toWireAmount } from '../../src/api/amounts.js';
 import { createYagnaApi } from '../../src/api/index.js';
-import { isYagnaArgumentError } from '../../src/errors/YagnaArgumentError.js';
-import { isYagnaProtocolError } from '../../src/errors/YagnaProtocolError.js';
+import { isYagnaArgumentError } from '../../src/api/errors/YagnaArgumentError.js';
+import { isYagnaProtocolError } from '../../src/api/errors/YagnaProtocolError.js';
 import { send, startTinyServer, type TinyServer } from './support/tinyServer.js';
 
 const allocation = {

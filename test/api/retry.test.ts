@@ -3,11 +3,11 @@ import { resolveYagnaConfig } from '../../src/api/config.js';
 import type { YagnaExchange } from '../../src/api/exchange.js';
 import { backoffMs, isTransient } from '../../src/api/http.js';
 import { createYagnaApi } from '../../src/api/index.js';
-import { YagnaBadRequestError } from '../../src/errors/YagnaBadRequestError.js';
-import { YagnaNetworkError } from '../../src/errors/YagnaNetworkError.js';
-import { YagnaNotFoundError } from '../../src/errors/YagnaNotFoundError.js';
-import { isYagnaServerError, YagnaServerError } from '../../src/errors/YagnaServerError.js';
-import { isYagnaTimeoutError, YagnaTimeoutError } from '../../src/errors/YagnaTimeoutError.js';
+import { YagnaBadRequestError } from '../../src/api/errors/YagnaBadRequestError.js';
+import { YagnaNetworkError } from '../../src/api/errors/YagnaNetworkError.js';
+import { YagnaNotFoundError } from '../../src/api/errors/YagnaNotFoundError.js';
+import { isYagnaServerError, YagnaServerError } from '../../src/api/errors/YagnaServerError.js';
+import { isYagnaTimeoutError, YagnaTimeoutError } from '../../src/api/errors/YagnaTimeoutError.js';
 import { send, startTinyServer, type TinyServer } from './support/tinyServer.js';
 
 let server: TinyServer;

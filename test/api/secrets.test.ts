@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createYagnaApi } from '../../src/api/index.js';
-import { isYagnaError } from '../../src/errors/YagnaError.js';
+import { isYagnaError } from '../../src/api/errors/YagnaError.js';
 import { send, startTinyServer, type TinyServer } from './support/tinyServer.js';
 
 const KEY = 'SUPER-SECRET-APP-KEY-4242';

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createYagnaApi } from '../../src/api/index.js';
 import { readServerSentEvents } from '../../src/api/sse.js';
 import type { RuntimeEventDto } from '../../src/api/types/index.js';
-import { isYagnaNetworkError } from '../../src/errors/YagnaNetworkError.js';
-import { isYagnaNotFoundError } from '../../src/errors/YagnaNotFoundError.js';
-import { isYagnaProtocolError } from '../../src/errors/YagnaProtocolError.js';
+import { isYagnaNetworkError } from '../../src/api/errors/YagnaNetworkError.js';
+import { isYagnaNotFoundError } from '../../src/api/errors/YagnaNotFoundError.js';
+import { isYagnaProtocolError } from '../../src/api/errors/YagnaProtocolError.js';
 import { send, startTinyServer, type TinyServer } from './support/tinyServer.js';
 
 const started = {

@@ -99,7 +99,7 @@ describe('frames', () => {
     const { d, frames, errors } = decoder(1 << 20);
     const big = Buffer.alloc(300_000, 7);
     const payload = { name: 'blob', data: big, nested: { list: [new Uint8Array([1, 2]), 'x'] } };
-    d.push(encodeEventFrame('x.Blob', payload, { req: 'e:1' }, 1 << 20));
+    d.push(Buffer.concat(encodeEventFrame('x.Blob', payload, { req: 'e:1' }, 1 << 20).parts));
     expect(errors).toEqual([]);
     const frame = frames[0] as Frame & { k: 'ev' };
     expect(frame).toMatchObject({

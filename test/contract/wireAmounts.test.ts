@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AMOUNT_DECIMALS, toWireAmount } from '../../src/api/amounts.js';
 import { createYagnaApi, type YagnaExchange } from '../../src/api/index.js';
 import { startDevnet, type DevnetHandle } from '@golem-rx/devnet';
-import { isYagnaArgumentError } from '../../src/errors/YagnaArgumentError.js';
+import { isYagnaArgumentError } from '../../src/api/errors/YagnaArgumentError.js';
 import { GolemNode } from '../../src/node/GolemNode.js';
 
 /** What `fn` threw (or rejected with). */

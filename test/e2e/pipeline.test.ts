@@ -10,7 +10,7 @@ import { firstValueFrom, map, type Subscription, take, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startDevnet, type DevnetHandle, parseFaultSpec } from '@golem-rx/devnet';
 import { isAgreementNotApprovedError } from '../../src/errors/AgreementNotApprovedError.js';
-import { isProposalRejectedError } from '../../src/errors/ProposalRejectedError.js';
+import { isProposalRejectedError } from '../../src/resources/errors/ProposalRejectedError.js';
 import {
   createActivity,
   createAgreement,

@@ -5,7 +5,7 @@ import type { DevnetHandle } from '@golem-rx/devnet';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { executeTasks } from '../../src/engine/executeTasks.js';
 import { Task } from '../../src/engine/Task.js';
-import { isNoEligibleProviderError } from '../../src/errors/NoEligibleProviderError.js';
+import { isNoEligibleProviderError } from '../../src/engine/errors/NoEligibleProviderError.js';
 import type { GolemNode } from '../../src/node/GolemNode.js';
 import { doubler, jobDevnet, jobNode, leaks, outcomesById } from './support/job.js';
 

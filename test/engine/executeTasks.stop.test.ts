@@ -7,7 +7,7 @@ import { executeTasks } from '../../src/engine/executeTasks.js';
 import { Task } from '../../src/engine/Task.js';
 import type { Worker } from '../../src/engine/worker.js';
 import { isBudgetExceededError } from '../../src/errors/BudgetExceededError.js';
-import { isJobStoppedError } from '../../src/errors/JobStoppedError.js';
+import { isJobStoppedError } from '../../src/engine/errors/JobStoppedError.js';
 import type { GolemNode } from '../../src/node/GolemNode.js';
 import { jobDevnet, jobNode, leaks, outcomesById } from './support/job.js';
 

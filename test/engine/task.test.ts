@@ -4,8 +4,8 @@ import type { ActivityLike } from '../../src/engine/context/execute.js';
 import { runTaskEngine } from '../../src/engine/core/runTaskEngine.js';
 import { Task } from '../../src/engine/Task.js';
 import { WorkerRunner } from '../../src/engine/worker.js';
-import { isTaskStateError } from '../../src/errors/TaskStateError.js';
-import { isTaskTimeoutError } from '../../src/errors/TaskTimeoutError.js';
+import { isTaskStateError } from '../../src/engine/errors/TaskStateError.js';
+import { isTaskTimeoutError } from '../../src/engine/errors/TaskTimeoutError.js';
 import { StorageServer } from '../../src/storage/StorageServer.js';
 import {
   fakeActivity,

@@ -38,7 +38,7 @@ describe('the layer rule', () => {
     expect(messages).toEqual([
       expect.stringContaining('"../resources/Agreement.js" imported in restricted zone'),
     ]);
-    expect(messages[0]).toContain('src/api may import only src/errors, src/ports:');
+    expect(messages[0]).toContain('src/api may import only src/errors, src/ports, src/rx:');
   });
 
   it('passes an import from src/api down to the errors and the ports', async () => {

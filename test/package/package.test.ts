@@ -39,6 +39,7 @@ describe('the exports map', () => {
       'golem-rx/web/fastify',
       'golem-rx/web/hono',
       'golem-rx/node',
+      'golem-rx/net',
     ]);
   });
 

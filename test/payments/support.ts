@@ -13,7 +13,7 @@ import {
   type PaymentRejection,
   acceptPayments,
 } from '../../src/operators/acceptPayments.js';
-import { fromCall } from '../../src/resources/Action.js';
+import { fromCall } from '../../src/rx/fromCall.js';
 import type { Allocation } from '../../src/resources/Allocation.js';
 import type { DebitNote } from '../../src/resources/DebitNote.js';
 import { GolemNode } from '../../src/node/GolemNode.js';

@@ -1,7 +1,7 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DevnetHandle } from '@golem-rx/devnet';
-import { isBatchError } from '../../src/errors/BatchError.js';
+import { isBatchError } from '../../src/resources/errors/BatchError.js';
 import { DEPLOY_AND_START } from '../../src/resources/Activity.js';
 import { approvedAgreement, nodeOn, openCounts, testDevnet } from './support/devnet.js';
 

@@ -10,9 +10,9 @@ import {
   ResourceClosed,
 } from '../../src/bus/events.js';
 import type { DevnetHandle } from '@golem-rx/devnet';
-import { isNoMatchingAccountError } from '../../src/errors/NoMatchingAccountError.js';
+import { isNoMatchingAccountError } from '../../src/resources/errors/NoMatchingAccountError.js';
 import { isNodeClosedError } from '../../src/errors/NodeClosedError.js';
-import { isYagnaUnauthorizedError } from '../../src/errors/YagnaUnauthorizedError.js';
+import { isYagnaUnauthorizedError } from '../../src/api/errors/YagnaUnauthorizedError.js';
 import { GolemNode } from '../../src/node/GolemNode.js';
 import { approvedAgreement, nodeOn, openCounts, testDevnet } from './support/devnet.js';
 

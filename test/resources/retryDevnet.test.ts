@@ -7,7 +7,7 @@ import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DevnetHandle } from '@golem-rx/devnet';
 import type { Fault } from '@golem-rx/devnet';
-import { isYagnaServerError } from '../../src/errors/YagnaServerError.js';
+import { isYagnaServerError } from '../../src/api/errors/YagnaServerError.js';
 import type { Agreement } from '../../src/resources/Agreement.js';
 import type { GolemNode } from '../../src/node/GolemNode.js';
 import { approvedAgreement, nodeOn, openCounts, testDevnet } from './support/devnet.js';

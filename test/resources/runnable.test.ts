@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import type { DevnetHandle } from '@golem-rx/devnet';
 import { isIncompleteCloseError } from '../../src/errors/IncompleteCloseError.js';
-import { isYagnaUnauthorizedError } from '../../src/errors/YagnaUnauthorizedError.js';
+import { isYagnaUnauthorizedError } from '../../src/api/errors/YagnaUnauthorizedError.js';
 import { parseFaultSpec } from '@golem-rx/devnet';
 import type { Runnable } from '../../src/integrations/index.js';
 import { GolemNode } from '../../src/node/GolemNode.js';

@@ -6,7 +6,7 @@
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DevnetHandle } from '@golem-rx/devnet';
-import { type BatchError, isBatchError } from '../../src/errors/BatchError.js';
+import { type BatchError, isBatchError } from '../../src/resources/errors/BatchError.js';
 import { approvedAgreement, nodeOn, openCounts, testDevnet } from '../resources/support/devnet.js';
 
 let devnet: DevnetHandle;

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isLocalPathError } from '../../src/errors/LocalPathError.js';
+import { isLocalPathError } from '../../src/storage/errors/LocalPathError.js';
 import { isStorageError } from '../../src/errors/StorageError.js';
 import { StorageServer } from '../../src/storage/StorageServer.js';
 

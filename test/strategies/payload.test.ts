@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevnet } from '@golem-rx/devnet';
 import type { DevnetHandle } from '@golem-rx/devnet';
-import { ImageResolutionError, isImageResolutionError } from '../../src/errors/ImageResolutionError.js';
+import {
+  ImageResolutionError,
+  isImageResolutionError,
+} from '../../src/strategies/errors/ImageResolutionError.js';
 import { evaluate, parseConstraints } from '@golem-rx/devnet';
 import { resolveImage, vmPackage } from '../../src/strategies/payload.js';
 

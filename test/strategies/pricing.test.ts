@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
-import { InvalidPricingError, isInvalidPricingError } from '../../src/errors/InvalidPricingError.js';
+import { InvalidPricingError, isInvalidPricingError } from '../../src/api/errors/InvalidPricingError.js';
 import {
   canonicalUsageName,
   floatToDecimal,

@@ -2,7 +2,7 @@ import { VirtualTimeScheduler, lastValueFrom, map, take, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { isAgreementNotApprovedError } from '../../src/errors/AgreementNotApprovedError.js';
-import { isProposalRejectedError } from '../../src/errors/ProposalRejectedError.js';
+import { isProposalRejectedError } from '../../src/resources/errors/ProposalRejectedError.js';
 import { isSimulatedFailureError } from '../../src/errors/SimulatedFailureError.js';
 import { createActivity } from '../../src/operators/createActivity.js';
 import { createAgreement } from '../../src/operators/createAgreement.js';

@@ -5,14 +5,14 @@ import type { Command } from 'commander';
 import { EMPTY, catchError, concatMap, map } from 'rxjs';
 import type { InvoiceData, InvoiceEventData } from 'golem-rx';
 import type { DocumentStatus } from 'golem-rx';
-import { persistentLogSource } from 'golem-rx';
+import { fromCall, persistentLogSource } from 'golem-rx';
 import { CliCommandError } from './CliCommandError.js';
 import type { CliContext } from './context.js';
 import { describeCliError } from './errors.js';
 import type { StreamColumn } from './output.js';
 import { parseDocumentStatus } from './parse.js';
 import { action, type CommandRuntime, type RunState } from './runtime.js';
-import { CLI_POLL_RETRY, CLI_POLL_TIMEOUT_SEC, consume, fromCall } from './streams.js';
+import { CLI_POLL_RETRY, CLI_POLL_TIMEOUT_SEC, consume } from './streams.js';
 import { INVOICE_COLUMNS, formatAmount, formatTime, invoiceRow } from './views.js';
 
 interface ListOptions {

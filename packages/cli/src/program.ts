@@ -14,6 +14,7 @@ import { registerDevnetCommand } from './devnet.js';
 import { EXIT, debugDetails, describeCliError, oneLine } from './errors.js';
 import { registerFindNodeCommand } from './findNode.js';
 import { registerInvoiceCommands } from './invoice.js';
+import { registerMarketCommands } from './market.js';
 import { CommandRuntime, readGlobals, type RunState } from './runtime.js';
 import { registerStatusCommand } from './status.js';
 
@@ -63,6 +64,7 @@ export function createProgram(
     );
   registerStatusCommand(program, ctx, state);
   registerFindNodeCommand(program, ctx, state);
+  registerMarketCommands(program, ctx, state);
   registerAllocationCommands(program, ctx, state);
   registerDemandCommands(program, ctx, state);
   registerInvoiceCommands(program, ctx, state);

@@ -1,37 +1,11 @@
 /**
- * The edge between the command line's Promises and the library's Observables: one abortable
- * call as an Observable, and a stream consumed until it ends, times out or is interrupted.
+ * The edge between the command line's Promises and the library's Observables: a stream consumed
+ * until it ends, times out or is interrupted (one abortable call as an Observable is the
+ * library's `fromCall`).
  * This is an adapter at the edge: its timeout is real time (rxjs `timer` on the async scheduler).
  */
 import { inspect } from 'node:util';
 import { Observable, fromEvent, map, merge, take, takeUntil, tap, timer, type SchedulerLike } from 'rxjs';
-
-/**
- * One Promise-returning call as a cold Observable: the call starts on subscription and its
- * AbortSignal aborts if the subscriber leaves while it is in flight.
- *
- * @param call the call, given the signal to honour
- */
-export function fromCall<T>(call: (signal: AbortSignal) => Promise<T>): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    const controller = new AbortController();
-    let inFlight = true;
-    call(controller.signal).then(
-      (value) => {
-        inFlight = false;
-        subscriber.next(value);
-        subscriber.complete();
-      },
-      (err: unknown) => {
-        inFlight = false;
-        subscriber.error(err);
-      },
-    );
-    return () => {
-      if (inFlight) controller.abort();
-    };
-  });
-}
 
 /** Why {@link consume} stopped. */
 export type StreamEnd = 'completed' | 'interrupted' | 'timeout';

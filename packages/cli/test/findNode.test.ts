@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createYagnaApi, type YagnaApi } from 'golem-rx';
 import type { DevnetHandle } from '@golem-rx/devnet';
@@ -19,13 +19,14 @@ describe('golem-rx find-node', () => {
   });
 
   const sessionDemands = (): string[] => {
+    if (!existsSync(env.GOLEM_RX_SESSION_FILE!)) return []; // find-node scans: it records nothing
     const file = JSON.parse(readFileSync(env.GOLEM_RX_SESSION_FILE!, 'utf8')) as {
       sessions: Record<string, { demands: string[] }>;
     };
     return Object.values(file.sessions).flatMap((s) => s.demands);
   };
 
-  it('streams every matching provider once, prints the count, and unsubscribes its demand', async () => {
+  it('streams every matching provider once, prints the count, and leaves no demand', async () => {
     const result = await run(['find-node', '--runtime', 'vm', '--limit', '20', '--timeout', '20s'], { env });
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const [header, ...rows] = lines(result.stdout);
@@ -78,7 +79,7 @@ describe('golem-rx find-node', () => {
     expect(await api.market.getDemands()).toEqual([]);
   });
 
-  it('Ctrl-C: stops the stream at once, unsubscribes the demand, exits 0 with the count', async () => {
+  it('Ctrl-C: stops the stream at once, leaves no demand, exits 0 with the count', async () => {
     const interrupt = new AbortController();
     const result = await run(['find-node', '--runtime', 'vm', '--timeout', '5m'], {
       env,

@@ -17,7 +17,6 @@ import {
   parseTag,
 } from '../src/parse.js';
 import { isExpired } from '../src/demand.js';
-import { probeDemand } from '../src/findNode.js';
 import { providerView, splitPlatform } from '../src/views.js';
 import { YagnaNetworkError } from 'golem-rx';
 import { YagnaNotFoundError } from 'golem-rx';
@@ -204,11 +203,5 @@ describe('golem-rx views', () => {
     expect(isExpired(demand({ 'golem.srv.comp.expiration': now.getTime() - 1 }), now)).toBe(true);
     expect(isExpired(demand({ 'golem.srv.comp.expiration': now.getTime() + 1 }), now)).toBe(false);
     expect(isExpired(demand({}), now)).toBe(false);
-  });
-
-  it('builds the probe demand from runtime and subnet', () => {
-    const demand = probeDemand('vm', 'public', 30_000, 1_000);
-    expect(demand.constraints).toBe('(&(golem.runtime.name=vm)(golem.node.debug.subnet=public))');
-    expect(demand.properties['golem.srv.comp.expiration']).toBe(1_000 + 30_000 + 15 * 60_000);
   });
 });

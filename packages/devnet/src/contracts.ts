@@ -7,6 +7,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { AgreementState, Properties } from 'golem-rx';
+import type { GsbNetwork } from './gsb/index.js';
+import type { UpgradeRoute } from './upgrade.js';
 
 /** What every devnet module receives. */
 export interface DevnetContext {
@@ -22,6 +24,11 @@ export interface DevnetContext {
   readonly faults: FaultPlan;
   /** Signals every module to end its pending long-polls at once (the "daemon restart" fault). */
   readonly restart$: Observable<void>;
+  /**
+   * The requestor's GSB services (bound through `/gsb-api/v1`), as a provider reaches them through
+   * the Golem network: the exe-units' `gftp://` transfers call them.
+   */
+  readonly gsb?: GsbNetwork;
 }
 
 /** A read-only view of one agreement, as the activity and payment modules need it. */
@@ -65,6 +72,8 @@ export interface DevnetModule {
   stats(): Record<string, unknown>;
   /** Stops timers and ends pending long-polls. Idempotent. */
   close(): void;
+  /** The module's websocket endpoints, which `startDevnet` routes through its upgrade router. */
+  readonly socketRoute?: UpgradeRoute;
 }
 
 /** How often an HTTP fault fires. */

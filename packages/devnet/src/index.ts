@@ -20,6 +20,11 @@ export type {
 export type { MarketStats } from './market/index.js';
 export type { CommandHandler, CommandContext } from './exeunit/shell/types.js';
 
+// --- the GSB service API (`/gsb-api/v1`): the requestor's services the exe-units' gftp transfers call
+export { GSB_API_PATH, GSB_SUBPROTOCOL, GsbCallError, isGsbCallError } from './gsb/index.js';
+export type { GsbMap, GsbNetwork, GsbStats, GsbValue } from './gsb/index.js';
+export { GFTP_CHUNK_BYTES, GFTP_CONCURRENCY } from './gsb/gftpClient.js';
+
 // --- image registry
 export { BUILT_IN_IMAGES } from './images.js';
 

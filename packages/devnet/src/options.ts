@@ -2,6 +2,7 @@
 import type { SchedulerLike } from 'rxjs';
 import type { Fault, FaultPlan, MarketFacade } from './contracts.js';
 import type { CommandHandler } from './exeunit/shell/types.js';
+import type { GsbNetwork, GsbStats } from './gsb/index.js';
 import type { MarketStats } from './market/index.js';
 import type { PaymentModuleOptions } from './payment/index.js';
 import type { ServerCounters } from './server.js';
@@ -72,6 +73,8 @@ export interface DevnetProviderInfo {
 /** The JSON of `GET /_devnet/stats`: the market's counters merged with every module's. */
 export type DevnetStats = MarketStats & {
   requests: ServerCounters;
+  /** The GSB services the requestor bound (`/gsb-api/v1`): bound and connected now, and totals. */
+  gsb: GsbStats;
   [key: string]: unknown;
 };
 
@@ -94,6 +97,11 @@ export interface DevnetHandle {
   readonly faults: FaultPlan;
   /** The market as the other modules see it (e.g. `terminateByProvider` in tests). */
   readonly market: MarketFacade;
+  /**
+   * The requestor's GSB services as a provider reaches them (e.g. a gftp `GetChunk` call), as the
+   * exe-units' `gftp://` transfers call them.
+   */
+  readonly gsb: GsbNetwork;
   /** The same object as `GET /_devnet/stats`. */
   stats(): DevnetStats;
   /** Simulates a daemon restart: every pending long-poll's connection is dropped; state survives. */

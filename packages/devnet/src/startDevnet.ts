@@ -10,6 +10,7 @@ import { isOriginPattern } from './cors.js';
 import type { DevnetContext, DevnetModule, Fault } from './contracts.js';
 import { DevnetConfigError } from './errors/DevnetConfigError.js';
 import { DevnetFaultPlan, parseFaultSpec } from './faults.js';
+import { createGsbModule } from './gsb/index.js';
 import { registerIdentityRoutes } from './identity.js';
 import { ImageRegistry } from './images.js';
 import { createMarketModule } from './market/index.js';
@@ -18,6 +19,7 @@ import type { DevnetHandle, DevnetOptions, DevnetStats } from './options.js';
 import { generateProviders } from './providers/generate.js';
 import { mulberry32, newNodeId } from './random.js';
 import { createDevnetServer } from './server.js';
+import { UpgradeRouter } from './upgrade.js';
 
 /**
  * Starts a devnet and resolves once it listens.
@@ -58,13 +60,16 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
   const faults = new DevnetFaultPlan(random);
   for (const fault of toFaults(options.faults)) faults.add(fault);
   const restart = new Subject<void>();
+  const requestorId = newNodeId(mulberry32(seed ^ 0x1d3e7170));
+  const gsb = createGsbModule(requestorId);
   const ctx: DevnetContext = {
-    requestorId: newNodeId(mulberry32(seed ^ 0x1d3e7170)),
+    requestorId,
     appKeyName: options.appKeyName ?? 'devnet',
     scheduler,
     random,
     faults,
     restart$: restart.asObservable(),
+    gsb,
   };
 
   const startedAt = formatMs(scheduler.now());
@@ -84,7 +89,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
       : { maxAgreementsPerProvider: options.maxAgreementsPerProvider }),
     ...(options.demandTtlMs === undefined ? {} : { demandTtlMs: options.demandTtlMs }),
   });
-  const modules: DevnetModule[] = [market, ...createServiceModules(ctx, market, options)];
+  const modules: DevnetModule[] = [market, ...createServiceModules(ctx, market, options), gsb];
 
   const { app, counters } = createDevnetServer({
     appKey,
@@ -99,6 +104,9 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
     for (const m of modules) Object.assign(merged, m.stats());
     return { ...(merged as DevnetStats), requests: { ...counters } };
   };
+  const upgrades = new UpgradeRouter({ appKey, counters });
+  for (const m of modules) if (m.socketRoute !== undefined) upgrades.route(m.socketRoute);
+  upgrades.attach(app.server);
   registerIdentityRoutes(app, ctx, startedAt);
   new ImageRegistry(options.images).register(app);
   app.get('/_devnet/stats', async () => stats());
@@ -137,6 +145,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<DevnetHa
     })),
     faults,
     market,
+    gsb,
     stats,
     restart: () => restart.next(),
     stop,

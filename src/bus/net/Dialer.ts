@@ -7,13 +7,22 @@ import { ConnectionRejectedError, isConnectionRejectedError } from './errors/Con
 import type { ResolvedOptions } from './options.js';
 import type { Peer } from './Peer.js';
 import type { ConnectionConfig } from './unixServer.js';
+import { DirectReads } from './wire/DirectReads.js';
 
 /** What a {@link Dialer} needs from its endpoint. */
 export interface DialContext {
   readonly localName: string;
   readonly options: ResolvedOptions;
-  /** Wrap a connected socket in an outbound peer; `onHandshake` reports how its handshake ended. */
-  openPeer(socket: Socket, name: string, onHandshake: (error?: GolemRxError) => void): Peer;
+  /**
+   * Wrap a connected socket in an outbound peer; `onHandshake` reports how its handshake ended,
+   * `reads` is the socket's `onread` (it reads into the peer's frame decoder).
+   */
+  openPeer(
+    socket: Socket,
+    name: string,
+    onHandshake: (error?: GolemRxError) => void,
+    reads: DirectReads,
+  ): Peer;
   reportError(error: GolemRxError): void;
 }
 
@@ -137,20 +146,26 @@ export class Dialer {
   /** One dial: emits once the handshake completed; unsubscribing before then closes the socket. */
   private attempt(): Observable<void> {
     return new Observable<void>((subscriber) => {
-      const socket = createConnection(this.config.path);
+      const reads = new DirectReads();
+      const socket = createConnection({ path: this.config.path, onread: reads.onread });
       let settled = false;
       const onConnectError = (err: Error): void => subscriber.error(err);
       socket.once('error', onConnectError);
       socket.once('connect', () => {
         socket.off('error', onConnectError);
-        this.ctx.openPeer(socket, this.config.name, (error) => {
-          settled = true;
-          if (error !== undefined) subscriber.error(error);
-          else {
-            subscriber.next();
-            subscriber.complete();
-          }
-        });
+        this.ctx.openPeer(
+          socket,
+          this.config.name,
+          (error) => {
+            settled = true;
+            if (error !== undefined) subscriber.error(error);
+            else {
+              subscriber.next();
+              subscriber.complete();
+            }
+          },
+          reads,
+        );
       });
       return () => {
         if (!settled) socket.destroy();

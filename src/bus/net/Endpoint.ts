@@ -14,6 +14,7 @@ import {
   type ConnectionConfig,
   type UnixServer,
 } from './unixServer.js';
+import type { DirectReads } from './wire/DirectReads.js';
 import { ENDPOINT_NAME_PATTERN, type HelloFrame } from './wire/frames.js';
 
 /** What `Endpoint.serve` takes: the endpoint's name, optionally its socket path, and options. */
@@ -175,7 +176,8 @@ export class Endpoint extends EndpointMessaging implements AsyncDisposable {
         const dialer = new Dialer(config, {
           localName: this.name,
           options: this.options,
-          openPeer: (socket, name, onHandshake) => this.attach(socket, 'outbound', name, onHandshake),
+          openPeer: (socket, name, onHandshake, reads) =>
+            this.attach(socket, 'outbound', name, onHandshake, reads),
           reportError: (error) => this.reportError(error),
         });
         this.dialers.set(config.name, dialer);
@@ -231,8 +233,9 @@ export class Endpoint extends EndpointMessaging implements AsyncDisposable {
     direction: 'inbound' | 'outbound',
     name?: string,
     onHandshake?: (error?: GolemRxError) => void,
+    reads?: DirectReads,
   ): Peer {
-    const peer = new Peer(socket, direction, this.host, name, onHandshake);
+    const peer = new Peer(socket, direction, this.host, name, onHandshake, reads);
     if (!peer.isClosed) this.livePeers.add(peer);
     return peer;
   }

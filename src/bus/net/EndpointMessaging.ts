@@ -11,7 +11,7 @@ import { LocalHandlers } from './LocalHandlers.js';
 import type { ResolvedOptions } from './options.js';
 import type { Peer } from './Peer.js';
 import { PendingRequests } from './PendingRequests.js';
-import { encodeEventFrame } from './wire/codec.js';
+import { encodeEventFrame, type EncodedFrame } from './wire/codec.js';
 import type { EventFrame } from './wire/frames.js';
 
 /** Options of `Endpoint.stream`. */
@@ -38,7 +38,8 @@ interface Plan {
   /** Deliver to this endpoint's handlers (or its pending request, for a response). */
   readonly local: boolean;
   readonly peers: readonly Peer[];
-  readonly frame: Buffer | undefined;
+  /** Encoded once, written as is to every peer. */
+  readonly frame: EncodedFrame | undefined;
 }
 
 function eventName(event: BaseEvent): string {
@@ -146,7 +147,7 @@ export abstract class EndpointMessaging extends EndpointState {
     const plan = this.plan(event, config, 'broadcastNowait');
     const { overflow, maxFrames } = this.options.nowaitQueue;
     if (overflow === 'error') {
-      const full = plan.peers.find((p) => p.wouldOverflow(plan.frame!.length));
+      const full = plan.peers.find((p) => p.wouldOverflow(plan.frame!.bytes));
       if (full !== undefined) {
         throw new BroadcastOverflowError({
           peer: full.name,
@@ -208,7 +209,7 @@ export abstract class EndpointMessaging extends EndpointState {
       options.scheduler,
     );
     if (responder === 'local') {
-      if (!this.handlers.dispatchOne(req, (err) => this.handlerFailed(eventType, err))) {
+      if (!this.handlers.dispatchOne(req, eventType, this.handlerFailed)) {
         this.pending.fail(id, new NoSubscribersError({ eventType, target: this.name }));
       }
     } else {
@@ -254,9 +255,10 @@ export abstract class EndpointMessaging extends EndpointState {
       return;
     }
     bindEvent(event, peer.name, frame.req);
-    const onError = (err: unknown): void => this.handlerFailed(frame.t, err);
-    if (frame.req === undefined) this.handlers.dispatch(event, onError);
-    else if (!this.handlers.dispatchOne(event, onError)) peer.sendFrame({ k: 'nores', re: frame.req });
+    if (frame.req === undefined) this.handlers.dispatch(event, frame.t, this.handlerFailed);
+    else if (!this.handlers.dispatchOne(event, frame.t, this.handlerFailed)) {
+      peer.sendFrame({ k: 'nores', re: frame.req });
+    }
   }
 
   private acknowledged(seq: number): Promise<void> {
@@ -269,13 +271,19 @@ export abstract class EndpointMessaging extends EndpointState {
     const localAllowed = config.internal || config.allowedToReceive(this.name);
     const remoteAllowed = !config.internal && config.filterEndpoint !== this.name;
     let eventType = this.options.registry.typeOf(event.constructor as EventClass) ?? eventName(event);
-    let peers: Peer[] = [];
+    const peers: Peer[] = [];
     if (remoteAllowed) {
       eventType = this.typeOfEvent(event);
-      const target = config.filterEndpoint === undefined ? undefined : this.peers.get(config.filterEndpoint);
-      peers =
-        config.filterEndpoint === undefined ? [...this.peers.values()] : target === undefined ? [] : [target];
-      if (id === undefined) peers = peers.filter((p) => p.remoteTypes.has(eventType));
+      // a response (filterEventId) goes to its target whether or not it subscribes to the type
+      if (config.filterEndpoint !== undefined) {
+        const target = this.peers.get(config.filterEndpoint);
+        if (target !== undefined && (id !== undefined || target.remoteTypes.has(eventType)))
+          peers.push(target);
+      } else {
+        for (const peer of this.peers.values()) {
+          if (id !== undefined || peer.remoteTypes.has(eventType)) peers.push(peer);
+        }
+      }
     }
     const local =
       localAllowed && (id === undefined ? this.handlers.accepts(event) : this.pending.awaits(id, this.name));
@@ -295,7 +303,7 @@ export abstract class EndpointMessaging extends EndpointState {
     if (!plan.local) return;
     const id = config?.filterEventId;
     if (id !== undefined) this.pending.respond(id, this.name, event);
-    else this.handlers.dispatch(event, (err) => this.handlerFailed(plan.eventType, err));
+    else this.handlers.dispatch(event, plan.eventType, this.handlerFailed);
   }
 
   private chooseResponder(req: BaseEvent, config: BroadcastConfig): 'local' | Peer {
@@ -318,7 +326,7 @@ export abstract class EndpointMessaging extends EndpointState {
     event: BaseEvent,
     eventType: string,
     ids: { readonly req?: string; readonly re?: string },
-  ): Buffer {
+  ): EncodedFrame {
     const registration = this.options.registry.lookup(eventType)!;
     const payload: unknown = registration.encode === undefined ? event : registration.encode(event);
     return encodeEventFrame(eventType, payload, ids, this.options.maxFrameBytes);
@@ -360,7 +368,8 @@ export abstract class EndpointMessaging extends EndpointState {
     }
   }
 
-  private handlerFailed(eventType: string, cause: unknown): void {
+  /** A local consumer threw or rejected (one function for every dispatch: no closure per event). */
+  private readonly handlerFailed = (eventType: string, cause: unknown): void => {
     this.reportError(new SubscriberError({ endpoint: this.name, eventType }, { cause }));
-  }
+  };
 }

@@ -1,4 +1,5 @@
 import type { BaseEvent, EventClass } from './BaseEvent.js';
+import { isPromiseLike } from '../../rx/isPromiseLike.js';
 
 /** One local consumer of events: a `subscribe` handler, a `stream` subscriber, a `waitFor`. */
 export interface HandlerEntry {
@@ -9,11 +10,8 @@ export interface HandlerEntry {
   readonly complete?: () => void;
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
-  );
-}
+/** Where a consumer's failure goes, with the type tag of the event it failed on. */
+export type HandlerErrorSink = (eventType: string, err: unknown) => void;
 
 /**
  * The local consumers of an endpoint, in subscription order. An event reaches every entry whose
@@ -33,7 +31,8 @@ export class LocalHandlers {
 
   /** Does any consumer take this event? */
   accepts(event: BaseEvent): boolean {
-    return this.entries.some((e) => event instanceof e.cls);
+    for (const entry of this.entries) if (event instanceof entry.cls) return true;
+    return false;
   }
 
   /** The distinct classes subscribed to. */
@@ -41,24 +40,30 @@ export class LocalHandlers {
     return [...new Set(this.entries.map((e) => e.cls))];
   }
 
-  /** Hand the event to every matching consumer; returns how many took it. */
-  dispatch(event: BaseEvent, onError: (err: unknown) => void): number {
+  /**
+   * Hand the event to every matching consumer; returns how many took it. A consumer's failure
+   * (thrown or rejected) goes to `onError`, with the event's type tag `eventType`.
+   */
+  dispatch(event: BaseEvent, eventType: string, onError: HandlerErrorSink): number {
     let n = 0;
     for (const entry of this.entries) {
       if (event instanceof entry.cls) {
         n++;
-        this.call(entry, event, onError);
+        this.call(entry, event, eventType, onError);
       }
     }
     return n;
   }
 
   /** Hand a request to the first matching consumer only; false if there is none. */
-  dispatchOne(event: BaseEvent, onError: (err: unknown) => void): boolean {
-    const entry = this.entries.find((e) => event instanceof e.cls);
-    if (entry === undefined) return false;
-    this.call(entry, event, onError);
-    return true;
+  dispatchOne(event: BaseEvent, eventType: string, onError: HandlerErrorSink): boolean {
+    for (const entry of this.entries) {
+      if (event instanceof entry.cls) {
+        this.call(entry, event, eventType, onError);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Complete every consumer and forget them all (the endpoint closed). */
@@ -68,12 +73,12 @@ export class LocalHandlers {
     for (const e of entries) e.complete?.();
   }
 
-  private call(entry: HandlerEntry, event: BaseEvent, onError: (err: unknown) => void): void {
+  private call(entry: HandlerEntry, event: BaseEvent, eventType: string, onError: HandlerErrorSink): void {
     try {
       const result = entry.next(event);
-      if (isPromiseLike(result)) result.then(undefined, onError);
+      if (isPromiseLike(result)) result.then(undefined, (err: unknown) => onError(eventType, err));
     } catch (err) {
-      onError(err);
+      onError(eventType, err);
     }
   }
 }

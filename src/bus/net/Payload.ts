@@ -1,11 +1,8 @@
 import { FrameError } from './errors/FrameError.js';
+import { isRecord } from '../../rx/isRecord.js';
 
 function invalid(field: string, detail: string): FrameError {
   return new FrameError({ kind: 'invalid-payload', direction: 'in', field }, `${field}: ${detail}`);
-}
-
-function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -5,7 +5,8 @@ import { FrameError } from './errors/FrameError.js';
 import { RemoteDisconnectedError } from './errors/RemoteDisconnectedError.js';
 import { SlowPeerError } from './errors/SlowPeerError.js';
 import type { GolemRxError } from '../../errors/GolemRxError.js';
-import { encodeFrame } from './wire/codec.js';
+import { encodeFrame, wholeFrame, type EncodedFrame } from './wire/codec.js';
+import type { DirectReads } from './wire/DirectReads.js';
 import { FrameDecoder } from './wire/FrameDecoder.js';
 import { PROTOCOL_VERSION, type EventFrame, type Frame, type HelloFrame } from './wire/frames.js';
 import { SendQueue, type NowaitResult, type SendQueueLimits } from './SendQueue.js';
@@ -62,6 +63,8 @@ export class Peer {
     readonly expectedName?: string,
     /** Called once: without an error when the handshake completes, with one if it fails. */
     private readonly onHandshake?: (error?: GolemRxError) => void,
+    /** The socket's `onread`, if it was created with one: it then reads into the decoder's buffers. */
+    reads?: DirectReads,
   ) {
     this.decoder = new FrameDecoder(
       host.maxFrameBytes,
@@ -69,7 +72,8 @@ export class Peer {
       () => this.remoteName,
     );
     this.queue = new SendQueue(socket, host.limits, (bytes, ms) => this.onStall(bytes, ms));
-    socket.on('data', (chunk: Buffer) => this.decoder.push(chunk));
+    if (reads === undefined) socket.on('data', (chunk: Buffer) => this.decoder.push(chunk));
+    else reads.attach(this.decoder);
     socket.on('error', (err) => {
       // the 'close' that follows ends the peer; keep the first reason
       this.closeCause ??= new RemoteDisconnectedError({ endpoint: this.label }, { cause: err });
@@ -101,13 +105,13 @@ export class Peer {
   }
 
   /** Queue an encoded frame, waiting under backpressure. */
-  send(buf: Buffer): Promise<void> | undefined {
-    return this.queue.send(buf);
+  send(frame: EncodedFrame): Promise<void> | undefined {
+    return this.queue.send(frame);
   }
 
   /** Queue an encoded frame without waiting (bounded, by the overflow policy). */
-  sendNowait(buf: Buffer): NowaitResult {
-    return this.queue.sendNowait(buf);
+  sendNowait(frame: EncodedFrame): NowaitResult {
+    return this.queue.sendNowait(frame);
   }
 
   /** Would a nowait frame of this size overflow the queue? */
@@ -124,7 +128,7 @@ export class Peer {
   sendFrame(frame: Frame): void {
     if (this.state === 'closed') return;
     // The Promise only signals backpressure (it never rejects); control frames do not wait for it.
-    void this.queue.send(encodeFrame(frame, Number.MAX_SAFE_INTEGER));
+    void this.queue.send(wholeFrame(encodeFrame(frame, Number.MAX_SAFE_INTEGER)));
   }
 
   /** Resolves once the remote acknowledged our subscriptions up to `seq`, or the connection ended. */

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { timer, type SchedulerLike, type Subscription } from 'rxjs';
 import type { OverflowPolicy } from './errors/BroadcastOverflowError.js';
+import type { EncodedFrame } from './wire/codec.js';
 
 /** Limits of one peer's send queue. */
 export interface SendQueueLimits {
@@ -16,11 +17,14 @@ export interface SendQueueLimits {
   readonly scheduler: SchedulerLike;
 }
 
+/** Corked bytes past which a peer's socket is flushed without waiting for the next tick. */
+const FLUSH_BYTES = 64 * 1024;
+
 /** Result of {@link SendQueue.sendNowait}. */
 export type NowaitResult = 'queued' | 'dropped-newest' | 'dropped-oldest' | 'full';
 
 interface Item {
-  readonly buf: Buffer;
+  readonly frame: EncodedFrame;
   readonly nowait: boolean;
 }
 
@@ -43,10 +47,13 @@ export class SendQueue {
   private stall: Subscription | undefined;
   private closed = false;
   private corked = false;
+  /** Bytes written since the socket was corked. */
+  private corkedBytes = 0;
+  private tickPending = false;
   private readonly highWaterMark: number;
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.socket.uncork();
+  private readonly onTick = (): void => {
+    this.tickPending = false;
+    this.flush();
   };
 
   constructor(
@@ -65,23 +72,23 @@ export class SendQueue {
   }
 
   /** Queue a frame; the Promise (if any) resolves when the backlog is under the high-water mark. */
-  send(buf: Buffer): Promise<void> | undefined {
+  send(frame: EncodedFrame): Promise<void> | undefined {
     if (this.closed) return undefined;
-    this.enqueue({ buf, nowait: false });
+    this.enqueue({ frame, nowait: false });
     if (this.backlog <= this.highWaterMark || this.closed) return undefined;
     return new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
   /** Queue a frame without waiting, within the nowait bounds and by the overflow policy. */
-  sendNowait(buf: Buffer): NowaitResult {
+  sendNowait(frame: EncodedFrame): NowaitResult {
     if (this.closed) return 'queued';
-    if (this.wouldOverflow(buf.length)) {
+    if (this.wouldOverflow(frame.bytes)) {
       if (this.limits.overflow === 'error') return 'full';
       if (this.limits.overflow === 'drop-newest' || !this.dropOldestNowait()) return 'dropped-newest';
-      this.enqueue({ buf, nowait: true });
+      this.enqueue({ frame, nowait: true });
       return 'dropped-oldest';
     }
-    this.enqueue({ buf, nowait: true });
+    this.enqueue({ frame, nowait: true });
     return 'queued';
   }
 
@@ -109,36 +116,52 @@ export class SendQueue {
       this.write(item);
     } else {
       this.items.push(item);
-      this.queuedBytes += item.buf.length;
+      this.queuedBytes += item.frame.bytes;
       if (item.nowait) {
         this.nowaitFrames++;
-        this.nowaitBytes += item.buf.length;
+        this.nowaitBytes += item.frame.bytes;
       }
     }
     if (this.backlog > this.highWaterMark) this.startStallTimer();
   }
 
   /**
-   * Write to the socket, corked until the next tick: frames sent in one synchronous run (a loop
-   * of resolved `broadcast`s) leave in one syscall instead of one each.
+   * Write a frame's parts to the socket, corked: a frame's head and its attachments, and the
+   * frames sent in one synchronous run (a loop of resolved `broadcast`s), leave in one `writev`
+   * instead of one syscall each. The socket is uncorked at the next tick, or as soon as
+   * `FLUSH_BYTES` are corked, so that a long run of small frames streams out in batches while
+   * it is still being produced. The parts are written as they are: a broadcast's frame is
+   * shared by every peer, never copied per peer.
    */
   private write(item: Item): void {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(this.uncork);
+      if (!this.tickPending) {
+        this.tickPending = true;
+        process.nextTick(this.onTick);
+      }
     }
-    this.socket.write(item.buf);
+    for (const part of item.frame.parts) this.socket.write(part);
+    this.corkedBytes += item.frame.bytes;
+    if (this.corkedBytes >= FLUSH_BYTES) this.flush();
+  }
+
+  private flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.corkedBytes = 0;
+    this.socket.uncork();
   }
 
   private pump(): void {
     while (this.head < this.items.length && this.socket.writableLength < this.highWaterMark && !this.closed) {
       const item = this.items[this.head]!;
       this.items[this.head++] = undefined as unknown as Item;
-      this.queuedBytes -= item.buf.length;
+      this.queuedBytes -= item.frame.bytes;
       if (item.nowait) {
         this.nowaitFrames--;
-        this.nowaitBytes -= item.buf.length;
+        this.nowaitBytes -= item.frame.bytes;
       }
       this.write(item);
     }
@@ -163,9 +186,9 @@ export class SendQueue {
       const item = this.items[i]!;
       if (item.nowait) {
         this.items.splice(i, 1);
-        this.queuedBytes -= item.buf.length;
+        this.queuedBytes -= item.frame.bytes;
         this.nowaitFrames--;
-        this.nowaitBytes -= item.buf.length;
+        this.nowaitBytes -= item.frame.bytes;
         return true;
       }
     }

@@ -13,9 +13,9 @@ import {
   lastValueFrom,
   toArray,
 } from 'rxjs';
-import { BatchTimeoutError, isBatchTimeoutError } from '../../errors/BatchTimeoutError.js';
-import { WorkContextClosedError } from '../../errors/WorkContextClosedError.js';
-import type { StorageServer } from '../../storage/StorageServer.js';
+import { BatchTimeoutError, isBatchTimeoutError } from '../errors/BatchTimeoutError.js';
+import { WorkContextClosedError } from '../errors/WorkContextClosedError.js';
+import type { TransferStorage } from '../../ports/storage.js';
 import { type ActivityLike, type OutputChunk, runBatch } from './execute.js';
 import { type CommandResult, type PlannedCommand, checkEnv, prepareBatch } from './script.js';
 
@@ -47,7 +47,7 @@ export interface CommitOptions {
 /** Options of `new WorkContext(…)`. */
 export interface WorkContextOptions {
   /** Where transfers get their URLs. */
-  storage: StorageServer;
+  storage: TransferStorage;
   /** The clock of the timeouts. @default asyncScheduler */
   scheduler?: SchedulerLike;
   /**

@@ -2,7 +2,6 @@
  * Runs a prepared batch on an activity: exec, per-command and per-batch deadlines on the
  * scheduler, streamed output, and the data of downloads.
  *
- * @internal
  * @module
  */
 import {
@@ -26,8 +25,8 @@ import type {
   ExeScriptCommandResultDto,
   RuntimeEventDto,
 } from '../../api/types/index.js';
-import { BatchTimeoutError } from '../../errors/BatchTimeoutError.js';
-import { beside } from '../internals.js';
+import { BatchTimeoutError } from '../errors/BatchTimeoutError.js';
+import { alongside } from '../../rx/alongside.js';
 import { StorageError } from '../../errors/StorageError.js';
 import { type CommandResult, type PreparedBatch, textOf } from './script.js';
 
@@ -177,7 +176,7 @@ export function runBatch(
         // A download's data arrives before its transfer command ends.
         concatMap((r) => withDownload(r, batch, scheduler)),
       );
-      return beside(results$, stream$);
+      return alongside(results$, stream$);
     }),
   );
   return deadline(

@@ -1,13 +1,12 @@
 /**
  * The commands a `WorkContext` collects, and how a batch of them becomes an ExeScript: transfers
- * get their URLs from the requestor's {@link StorageServer} (local paths checked first), `run`
+ * get their URLs from the requestor's storage ({@link TransferStorage}; local paths checked first), `run`
  * gets its capture and environment.
  *
- * @internal
  * @module
  */
 import type { ExeScriptCommandDto } from '../../api/types/index.js';
-import type { Incoming, Published, StorageServer } from '../../storage/StorageServer.js';
+import type { IncomingTransfer, TransferStorage, TransferUrl } from '../../ports/storage.js';
 
 /** The kind of a user command, as named in its {@link CommandResult}. */
 export type CommandKind = 'run' | 'sendJson' | 'sendBytes' | 'sendFile' | 'downloadFile' | 'downloadBytes';
@@ -56,7 +55,7 @@ export interface PreparedBatch {
   /** Does any command stream its output? */
   readonly streams: boolean;
   /** Per user index: the downloads whose data must arrive. */
-  readonly incoming: ReadonlyMap<number, Incoming<Uint8Array> | Incoming<void>>;
+  readonly incoming: ReadonlyMap<number, IncomingTransfer<Uint8Array> | IncomingTransfer<void>>;
   /** Withdraws every URL of the batch. */
   close(): void;
 }
@@ -95,11 +94,11 @@ function runCommand(command: Extract<PlannedCommand, { kind: 'run' }>): ExeScrip
  */
 export async function prepareBatch(
   commands: readonly PlannedCommand[],
-  storage: StorageServer,
+  storage: TransferStorage,
   started: boolean,
 ): Promise<PreparedBatch> {
-  const opened: Published[] = [];
-  const incoming = new Map<number, Incoming<Uint8Array> | Incoming<void>>();
+  const opened: TransferUrl[] = [];
+  const incoming = new Map<number, IncomingTransfer<Uint8Array> | IncomingTransfer<void>>();
   const close = (): void => {
     for (const url of opened) url.close();
   };

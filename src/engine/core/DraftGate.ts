@@ -3,7 +3,6 @@
  * best score first, holding their leases (so `negotiate` counters no more than `maxWorkers`), until
  * the core needs a worker from a provider that can take a pending task.
  *
- * @internal
  * @module
  */
 import type { OfferProposal } from '../../ports/index.js';

@@ -2,14 +2,13 @@
  * One subscription of the scheduling core: the state machine that places tasks on workers and
  * rents only as many workers as the pending tasks need.
  *
- * @internal
  * @module
  */
 import { type Observable, Subject, type Subscriber, Subscription, defer } from 'rxjs';
-import { JobStoppedError } from '../../errors/JobStoppedError.js';
-import { NoEligibleProviderError } from '../../errors/NoEligibleProviderError.js';
-import { TaskExpiredError } from '../../errors/TaskExpiredError.js';
-import type { JobStopReason } from '../../errors/JobStoppedError.js';
+import { JobStoppedError } from '../errors/JobStoppedError.js';
+import { NoEligibleProviderError } from '../errors/NoEligibleProviderError.js';
+import { TaskExpiredError } from '../errors/TaskExpiredError.js';
+import type { JobStopReason } from '../errors/JobStoppedError.js';
 import type { OfferProposal } from '../../ports/index.js';
 import type { EngineEvent } from '../events.js';
 import type { Task } from '../Task.js';

@@ -3,7 +3,6 @@
  * `negotiate` brings in a {@link DraftGate}, and lets through to signing only as many as the core
  * needs, from providers that can take a pending task.
  *
- * @internal
  * @module
  */
 import { Subject, type Subscription, map, startWith } from 'rxjs';

@@ -3,7 +3,6 @@
  * workers are still needed, a fresh demand is published (at most every `refreshInterval` ms); after
  * `barrenRounds` rounds in a row that gave no usable provider, the pending tasks are given up.
  *
- * @internal
  * @module
  */
 

@@ -2,7 +2,6 @@
  * The bookkeeping of a task job, free of RxJS and I/O: the queue of pending tasks, the attempts,
  * the providers each task failed on, and the providers excluded for failing repeatedly.
  *
- * @internal
  * @module
  */
 import type { Task } from '../Task.js';

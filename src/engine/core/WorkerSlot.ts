@@ -2,7 +2,6 @@
  * One worker of the scheduling core: an activity, the user's worker running on it, the tasks it
  * holds, and its {@link TaskFeed} (the asks for tasks it has made and not yet been answered).
  *
- * @internal
  * @module
  */
 import {

@@ -3,7 +3,6 @@
  * rounds, frees the rental of a provider whose agreement or activity failed (counting the failure),
  * and turns it all into job events.
  *
- * @internal
  * @module
  */
 import type { OfferProposal } from '../../ports/index.js';

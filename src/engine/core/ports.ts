@@ -7,7 +7,7 @@
  * @module
  */
 import type { Observable, SchedulerLike } from 'rxjs';
-import type { JobStopReason } from '../../errors/JobStoppedError.js';
+import type { JobStopReason } from '../errors/JobStoppedError.js';
 import type { Scorer } from '../../operators/score.js';
 import type { ActivityOf, AgreementOf, DraftOf, OfferProposal } from '../../ports/index.js';
 import type { Task } from '../Task.js';

@@ -4,7 +4,6 @@
  * core's gate; then drafts the core lets through → `createAgreement` → `createActivity` → workers.
  * Operator events become hooks calls, so the core can count offers and rentals.
  *
- * @internal
  * @module
  */
 import { type Observable, type SchedulerLike, switchMap, tap } from 'rxjs';

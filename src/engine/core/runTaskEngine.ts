@@ -31,8 +31,6 @@ import type { TaskEngineConfig } from './ports.js';
  * @param tasks$ the tasks
  * @param config the ports and limits, see {@link TaskEngineConfig}
  * @returns the job's events
- *
- * @internal
  */
 export function runTaskEngine<P extends OfferProposal, D, R>(
   tasks$: Observable<Task<D, R>>,

@@ -3,14 +3,13 @@
  * task being settled by the worker, and the worker's end (its unsettled tasks re-queued, its
  * activity and agreement released with a success or failure code).
  *
- * @internal
  * @module
  */
 import { type Subscription, defer } from 'rxjs';
-import { TaskRejectedError } from '../../errors/TaskRejectedError.js';
-import { TaskStateError } from '../../errors/TaskStateError.js';
-import { TaskTimeoutError } from '../../errors/TaskTimeoutError.js';
-import { WorkerFailedError } from '../../errors/WorkerFailedError.js';
+import { TaskRejectedError } from '../errors/TaskRejectedError.js';
+import { TaskStateError } from '../errors/TaskStateError.js';
+import { TaskTimeoutError } from '../errors/TaskTimeoutError.js';
+import { WorkerFailedError } from '../errors/WorkerFailedError.js';
 import type { OfferProposal } from '../../ports/index.js';
 import type { EngineEvent } from '../events.js';
 import type { AttemptOutcome, Task } from '../Task.js';

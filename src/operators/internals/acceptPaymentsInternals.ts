@@ -3,7 +3,6 @@
  * accepted one at a time, in arrival order, so each sees what the previous one accepted), a ledger
  * of what was accepted, and the budget, reserved while an accept call is in flight.
  *
- * @internal
  * @module
  */
 import type { Decimal } from 'decimal.js';
@@ -22,7 +21,7 @@ import {
   take,
   throwIfEmpty,
 } from 'rxjs';
-import { MissingAgreementTermsError } from '../../errors/MissingAgreementTermsError.js';
+import { MissingAgreementTermsError } from '../errors/MissingAgreementTermsError.js';
 import type { PayableAgreementTerms, PayableDocument, PaymentEvent } from '../../ports/index.js';
 import { PaymentLedger } from './acceptPaymentsLedger.js';
 import {
@@ -33,7 +32,7 @@ import {
   checkDebitNote,
   checkInvoice,
 } from './acceptPaymentsPolicy.js';
-import { invoiceEvidence, refuse } from './acceptPaymentsSteps.js';
+import { invoiceEvidence, refuse, refuseOverBudget } from './acceptPaymentsSteps.js';
 import { subscribeUpstream } from './operatorInternals.js';
 
 /** The settings `acceptPayments` runs with, resolved. */
@@ -45,6 +44,8 @@ export interface AcceptPaymentsSettings<A> {
   readonly unreportedUsage: UnreportedUsage;
   readonly concurrency: number;
   readonly scheduler: SchedulerLike;
+  /** The most an agreement may be charged in all, if capped. */
+  readonly costCap: ((agreementId: string) => Decimal | undefined) | undefined;
 }
 
 /** Runs `acceptPayments` on one subscription of `source`. */
@@ -52,7 +53,7 @@ export function runAcceptPayments<A>(
   source: Observable<PayableDocument<A>>,
   settings: AcceptPaymentsSettings<A>,
 ): Observable<PaymentEvent<A>> {
-  const { allocation, budget, grace, clockSkew, unreportedUsage, concurrency, scheduler } = settings;
+  const { allocation, budget, grace, clockSkew, unreportedUsage, concurrency, scheduler, costCap } = settings;
   return new Observable<PaymentEvent<A>>((subscriber) => {
     const ledger = new PaymentLedger();
     const queues = new Map<string, PayableDocument<A>[]>();
@@ -134,15 +135,18 @@ export function runAcceptPayments<A>(
     const pay = (document: PayableDocument<A>, verdict: Verdict): Observable<PaymentEvent<A>> => {
       if (!verdict.ok) return refuse(document, verdict, ledger, ledger.acceptedBefore(document));
       const charge = ledger.charge(document);
+      const accepted = ledger.acceptedBefore(document);
+      // The agreement's documents are processed one at a time: nothing of it is reserved here.
+      const cap = costCap?.(document.agreementId);
+      const agreementSpent = ledger.acceptedFor(document.agreementId);
+      if (cap !== undefined && agreementSpent.plus(charge).greaterThan(cap)) {
+        const over = { scope: 'costCap' as const, charge, spent: agreementSpent, limit: cap };
+        return refuseOverBudget(document, over, accepted, ledger);
+      }
       const committed = ledger.spent.plus(ledger.reserved);
       if (committed.plus(charge).greaterThan(budget)) {
-        return of<PaymentEvent<A>>({
-          kind: 'overBudget',
-          document,
-          amount: charge,
-          spent: committed,
-          budget,
-        });
+        const over = { scope: 'budget' as const, charge, spent: committed, limit: budget };
+        return refuseOverBudget(document, over, accepted, ledger);
       }
       return accept(document, charge, verdict.limit);
     };

@@ -3,7 +3,6 @@
  * note total; per agreement: whether its invoice was taken up or accepted), the usage reported,
  * the budget spent and reserved, and the rejections already made.
  *
- * @internal
  * @module
  */
 import { Decimal } from 'decimal.js';

@@ -14,7 +14,6 @@
  *
  * each with grace: `limit = cost × (1 + ratio) + amount`; the time bound also allows `clockSkew`.
  *
- * @internal
  * @module
  */
 import { Decimal } from 'decimal.js';

@@ -5,7 +5,6 @@
  * its later offers, and none at all once it gave a draft. So the heap holds at most one proposal
  * per provider however often providers re-issue their offers.
  *
- * @internal
  * @module
  */
 import type { OfferProposal } from '../../ports/index.js';

@@ -1,12 +1,23 @@
 /**
- * One activity's start in `createActivity`: create → deploy and start, and the cleanup that keeps
+ * One activity's start in `createActivity`: create → deploy (with the `deploy` option's arguments) and
+ * start, and the cleanup that keeps
  * a failed or abandoned activity (and its agreement) from dangling.
  *
- * @internal
  * @module
  */
-import { type Observable, type SchedulerLike, concat, defer, endWith, ignoreElements } from 'rxjs';
-import type { ActivityOf, ActivityPort, AgreementPort } from '../../ports/index.js';
+import {
+  type Observable,
+  type SchedulerLike,
+  concat,
+  concatMap,
+  defer,
+  endWith,
+  ignoreElements,
+  isObservable,
+  last,
+  of,
+} from 'rxjs';
+import type { ActivityOf, ActivityPort, AgreementPort, DeployArgs } from '../../ports/index.js';
 import type { OnOperatorEvent } from '../events.js';
 import { type Report, attempt, destroyActivity } from './operatorInternals.js';
 import { spendOnce } from './spendOnce.js';
@@ -16,10 +27,27 @@ export const ACTIVITY_FAILED_REASON = 'Activity could not be started';
 /** The reason sent to the provider when the consumer no longer wants the activity. */
 export const ACTIVITY_UNWANTED_REASON = 'No longer needed by the requestor';
 
+/** The `deploy` option of `createActivity`: an agreement's deploy arguments, or their Observable. */
+type DeployArgsOf<A> = (agreement: A) => DeployArgs | Observable<DeployArgs>;
+
 /** The settings `createActivity` runs with, resolved. */
-export interface ActivitySettings {
+export interface ActivitySettings<A = AgreementPort> {
   readonly scheduler: SchedulerLike;
   readonly onEvent: OnOperatorEvent | undefined;
+  readonly deploy?: DeployArgsOf<A> | undefined;
+}
+
+/**
+ * Deploys and starts `activity`: without `deploy` as the port does by default (no arguments);
+ * with it, with the last value of what `deploy(agreement)` gives (called at subscription; what it
+ * throws or its Observable errors with fails the activity, as an empty Observable does).
+ */
+function deployAndStart<A>(agreement: A, activity: ActivityPort, deploy: DeployArgsOf<A> | undefined) {
+  if (deploy === undefined) return defer(() => activity.deployAndStart());
+  return defer(() => {
+    const args = deploy(agreement);
+    return isObservable(args) ? args.pipe(last()) : of(args);
+  }).pipe(concatMap((args) => activity.deployAndStart(args)));
 }
 
 function release(
@@ -40,14 +68,15 @@ function release(
  */
 export function startActivity<A extends AgreementPort>(
   agreement: A,
-  settings: ActivitySettings,
+  settings: ActivitySettings<A>,
 ): Observable<ActivityOf<A>> {
   return spendOnce<ActivityOf<A>>(
     {
       operation: 'createActivity',
       resourceId: agreement.id,
       create: () => agreement.createActivity() as Observable<ActivityOf<A>>,
-      finish: (created) => defer(() => created.deployAndStart()).pipe(ignoreElements(), endWith(created)),
+      finish: (created) =>
+        deployAndStart(agreement, created, settings.deploy).pipe(ignoreElements(), endWith(created)),
       failed: (activity, error, report) => {
         report({ type: 'activityFailed', agreement, activity, error });
         return release(agreement, activity, ACTIVITY_FAILED_REASON, report);

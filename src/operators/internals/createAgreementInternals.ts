@@ -2,7 +2,6 @@
  * One agreement's life in `createAgreement`: create → confirm → wait for approval, and the
  * cleanup that keeps a failed or abandoned agreement from dangling.
  *
- * @internal
  * @module
  */
 import {

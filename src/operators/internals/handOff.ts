@@ -9,7 +9,6 @@
  * claims it, the value reached its consumer and the lease is released as soon as `next` returns.
  * So a slot stays taken until what it produced has been *consumed*, wherever the chain ends.
  *
- * @internal
  * @module
  */
 import type { Subscriber } from 'rxjs';

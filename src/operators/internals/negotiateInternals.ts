@@ -2,11 +2,10 @@
  * The state machine of `negotiate(n)`: a best-first heap of candidates, counter-proposals in
  * flight, and leases of emitted drafts, with the invariant `negotiating + leased <= n`.
  *
- * @internal
  * @module
  */
 import { Observable, type SchedulerLike, Subscription, defer, take } from 'rxjs';
-import { CounterProposalError } from '../../errors/CounterProposalError.js';
+import { CounterProposalError } from '../errors/CounterProposalError.js';
 import { EmptyResponseError } from '../../errors/EmptyResponseError.js';
 import type { DraftOf, OfferProposal } from '../../ports/index.js';
 import type { OnOperatorEvent } from '../events.js';

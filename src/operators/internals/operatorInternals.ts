@@ -2,7 +2,6 @@
  * Machinery shared by the spending operators: event reporting, detached best-effort cleanup,
  * expiry and config checks.
  *
- * @internal
  * @module
  */
 import {
@@ -18,8 +17,8 @@ import {
   ignoreElements,
   tap,
 } from 'rxjs';
-import { isYagnaGoneError } from '../../errors/YagnaGoneError.js';
-import { isYagnaNotFoundError } from '../../errors/YagnaNotFoundError.js';
+import { isYagnaGoneError } from '../../api/errors/YagnaGoneError.js';
+import { isYagnaNotFoundError } from '../../api/errors/YagnaNotFoundError.js';
 import type { ActivityPort, AgreementPort, DraftProposal, OfferProposal } from '../../ports/index.js';
 import type { CleanupAction, OnOperatorEvent, OperatorEvent } from '../events.js';
 

@@ -2,16 +2,16 @@
  * The state machine of `score`: eager intake, bounded concurrent scoring, the hold-back heap
  * that opens at `minProposals` or `maxWait`, and completion after the last scoring.
  *
- * @internal
  * @module
  */
 import { Observable, type SchedulerLike, Subscription, from, isObservable, take } from 'rxjs';
-import { ScoringError } from '../../errors/ScoringError.js';
+import { ScoringError } from '../errors/ScoringError.js';
 import type { OfferProposal } from '../../ports/index.js';
 import type { OnOperatorEvent } from '../events.js';
 import type { ScoreValue, Scored } from '../score.js';
 import { MaxHeap, bestFirst } from './heap.js';
 import { eventReporter, isExpired, subscribeUpstream } from './operatorInternals.js';
+import { isPromiseLike } from '../../rx/isPromiseLike.js';
 
 /** The settings `score` runs with, resolved. */
 export interface ScoreSettings {
@@ -24,10 +24,6 @@ export interface ScoreSettings {
 
 interface Held<P extends OfferProposal> extends Scored<P> {
   readonly seq: number;
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<ScoreValue> {
-  return typeof (value as Partial<PromiseLike<unknown>> | null)?.then === 'function';
 }
 
 /** Runs `score` on one subscription of `source`. */

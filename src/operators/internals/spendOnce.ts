@@ -2,7 +2,6 @@
  * The life of one spending step (`createAgreement`'s sign, `createActivity`'s start): create →
  * finish, settled exactly once, with cleanup on failure and on unsubscription.
  *
- * @internal
  * @module
  */
 import { Observable, type SchedulerLike, Subscription, concatMap, defer, take, throwIfEmpty } from 'rxjs';

@@ -11,7 +11,6 @@
  * slot frees, the item's own upstream lease (the slot it took in the operator before) is
  * released, so the demand signal travels back up the chain one stage at a time.
  *
- * @internal
  * @module
  */
 import { Observable, type OperatorFunction, Subscription } from 'rxjs';

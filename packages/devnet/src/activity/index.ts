@@ -6,11 +6,12 @@ import type { FastifyInstance } from 'fastify';
 import { Subject, merge } from 'rxjs';
 import type { ActivityFacade, DevnetContext, DevnetModule, MarketFacade } from '../contracts.js';
 import type { CommandHandler } from '../exeunit/index.js';
-import { ActivityRegistry } from './registry.js';
+import { ActivityRegistry, type VmHost } from './registry.js';
 import { registerResultsRoute } from './resultsRoute.js';
 import { registerActivityRoutes } from './routes.js';
 
 export { CRASH_TERMINATION_CODE } from './registry.js';
+export type { ActivityVm, VmHost } from './registry.js';
 export { SSE_PING_MS } from './sse.js';
 
 /** Options of {@link createActivityModule}. */
@@ -19,6 +20,8 @@ export interface ActivityModuleOptions {
   readonly commands?: Readonly<Record<string, CommandHandler>>;
   /** Interval of the SSE `:ping` comments, ms. @default 15 000 (Real) */
   readonly pingMs?: number;
+  /** The network side of each activity's VM (the net module): its services and VPNs. */
+  readonly vms?: VmHost;
 }
 
 /**
@@ -35,7 +38,7 @@ export function createActivityModule(
   market: MarketFacade,
   options: ActivityModuleOptions = {},
 ): DevnetModule & ActivityFacade {
-  const registry = new ActivityRegistry(ctx, market, options.commands ?? {});
+  const registry = new ActivityRegistry(ctx, market, options.commands ?? {}, options.vms);
   const closing = new Subject<void>();
   let closed = false;
   return {

@@ -11,6 +11,8 @@ import type { ActivityFacade, AgreementView, DevnetContext, MarketFacade } from 
 import { DevnetHttpError } from '../errors/DevnetHttpError.js';
 import { ExeUnit } from '../exeunit/index.js';
 import type { ActivityState, CommandHandler, FaultDecision } from '../exeunit/index.js';
+import type { DeployCommandBody } from '../exeunit/exescript.js';
+import type { Properties } from 'golem-rx';
 import { randomHex } from '../random.js';
 import { newSimpleUuid } from './common/ids.js';
 
@@ -39,6 +41,29 @@ function usageVectorOf(agreement: AgreementView): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
+/** The network side of an activity's VM (devnet's net module): its services and VPNs. */
+export interface ActivityVm {
+  /** Commands that start services in the VM (as shell builtins; the user's commands win). */
+  handlers(): Record<string, CommandHandler>;
+  /** The `deploy` hook: joins the networks of `net`; a message fails the deploy. */
+  deploy(body: DeployCommandBody): string | undefined;
+  /** The activity ended (terminated or unresponsive): its services stop. */
+  end(): void;
+}
+
+/** Makes the VM of each new activity. */
+export interface VmHost {
+  vmOf(activity: {
+    readonly activityId: string;
+    readonly agreementId: string;
+    readonly providerId: string;
+    readonly offerProperties: Properties;
+  }): ActivityVm;
+}
+
+/** States after which an activity runs nothing more. */
+const TERMINAL = new Set(['Terminated', 'Unresponsive']);
+
 /** Activities by id, their exe-units, and their lifecycle. */
 export class ActivityRegistry implements ActivityFacade {
   private readonly records = new Map<string, ActivityRecord>();
@@ -51,6 +76,7 @@ export class ActivityRegistry implements ActivityFacade {
     private readonly ctx: DevnetContext,
     private readonly market: MarketFacade,
     private readonly commands: Readonly<Record<string, CommandHandler>>,
+    private readonly vms?: VmHost,
   ) {
     this.subscriptions.add(
       market.agreementChanges$.subscribe({
@@ -82,14 +108,23 @@ export class ActivityRegistry implements ActivityFacade {
       );
     }
     const provider = { id: agreement.providerId, name: agreement.providerName };
+    const activityId = newSimpleUuid(this.ctx.random);
+    const vm = this.vms?.vmOf({
+      activityId,
+      agreementId,
+      providerId: provider.id,
+      offerProperties: agreement.offerProperties,
+    });
     const unit = new ExeUnit({
       scheduler: this.ctx.scheduler,
-      handlers: this.commands,
+      handlers: vm === undefined ? this.commands : { ...vm.handlers(), ...this.commands },
       newBatchId: () => randomHex(this.ctx.random, 32),
       faults: { beforeCommand: () => this.faultFor(provider), crashState: 'Unresponsive' },
+      ...(this.ctx.gsb === undefined ? {} : { gsb: this.ctx.gsb }),
+      ...(vm === undefined ? {} : { onDeploy: (body: DeployCommandBody) => vm.deploy(body) }),
     });
     const record: ActivityRecord = {
-      activityId: newSimpleUuid(this.ctx.random),
+      activityId,
       agreementId,
       provider,
       usageVector: usageVectorOf(agreement),
@@ -108,6 +143,7 @@ export class ActivityRegistry implements ActivityFacade {
         .subscribe({
           next: ([state, change]) => {
             this.changes.next(change);
+            if (TERMINAL.has(state.state[0])) vm?.end();
             if (state.reason === 'Crashed') this.onCrash(record, state);
           },
         }),

@@ -6,6 +6,7 @@ import { BatchNotFoundError } from './BatchNotFoundError.js';
 import { commandName } from './exescript.js';
 import type {
   ActivityState,
+  DeployCommandBody,
   ActivityStateName,
   ExeScriptCommand,
   ExeScriptCommandResult,
@@ -19,6 +20,7 @@ import { executeCommand, type UnitState } from './executeCommand.js';
 import type { CommandOutcome } from './runProcess.js';
 import { builtins } from './shell/builtins.js';
 import type { CommandHandler } from './shell/types.js';
+import type { GsbNetwork } from '../gsb/index.js';
 import { UsageClock, type ExeUnitUsage } from './usage.js';
 import { VirtualFs } from './VirtualFs.js';
 
@@ -53,8 +55,16 @@ export interface ExeUnitOptions {
   readonly maxReplayEvents?: number;
   /** Largest transfer accepted. @default 64 MiB */
   readonly maxTransferBytes?: number;
+  /** The requestor's GSB services, which `gftp://` transfers reach. @default none: `gftp:` is unsupported */
+  readonly gsb?: GsbNetwork;
   /** Batch id generator. @default 32 random hex digits */
   readonly newBatchId?: () => string;
+  /**
+   * Checks and applies the `deploy` command's body before the unit is deployed (devnet's net
+   * module joins the VPNs of `net`); a message it returns fails the command, and the unit stays
+   * `Initialized`.
+   */
+  readonly onDeploy?: (body: DeployCommandBody) => string | undefined;
 }
 
 /** What {@link ExeUnit.waitForResults} resolves to. */
@@ -345,6 +355,8 @@ export class ExeUnit {
         env: { ...DEFAULT_ENV, ...this.options.env, ...this.deployEnv },
         timing: this.options.timing ?? {},
         maxTransferBytes: this.options.maxTransferBytes ?? 64 * 1024 * 1024,
+        onDeploy: this.options.onDeploy,
+        gsb: this.options.gsb,
         emit: (kind) => this.emit(batch, index, kind),
       });
     } catch (err) {

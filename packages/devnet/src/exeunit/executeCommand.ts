@@ -1,4 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
+import type { GsbNetwork } from '../gsb/index.js';
 import { CapturedOutput } from './capture.js';
 import { commandName } from './exescript.js';
 import type {
@@ -37,6 +38,10 @@ export interface ExecuteContext {
   readonly env: Readonly<Record<string, string>>;
   readonly timing: { readonly deployMs?: number; readonly startMs?: number };
   readonly maxTransferBytes: number;
+  /** The deploy hook (see `ExeUnitOptions.onDeploy`). */
+  readonly onDeploy?: ((body: DeployCommandBody) => string | undefined) | undefined;
+  /** The requestor's GSB services, for `gftp://` transfers. */
+  readonly gsb?: GsbNetwork | undefined;
   emit(kind: RuntimeEventKind): void;
 }
 
@@ -130,6 +135,7 @@ async function transfer(body: TransferCommandBody, ctx: ExecuteContext): Promise
       fs: ctx.fs,
       signal: ctx.signal,
       maxBytes: ctx.maxTransferBytes,
+      ...(ctx.gsb === undefined ? {} : { gsb: ctx.gsb }),
       onProgress:
         body.progress === undefined
           ? undefined
@@ -150,6 +156,8 @@ async function deploy(
   ctx: ExecuteContext,
   wait: (ms: number | undefined) => Promise<void> | undefined,
 ): Promise<CommandOutcome> {
+  const refused = ctx.onDeploy?.(body);
+  if (refused !== undefined) return { returnCode: 1, stdout: null, stderr: null, message: refused };
   ctx.unit.transition('Initialized', 'Deployed');
   const progress = body.progress !== undefined && body.progress !== null;
   if (progress)

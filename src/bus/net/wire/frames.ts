@@ -1,4 +1,5 @@
 import { EVENT_TYPE_PATTERN } from '../EventRegistry.js';
+import { isRecord } from '../../../rx/isRecord.js';
 
 /** The protocol version carried in `hello`; a peer speaking another one is rejected. */
 export const PROTOCOL_VERSION = 1;
@@ -62,10 +63,6 @@ export interface NoResponderFrame {
 /** Every frame of the protocol. */
 export type Frame = HelloFrame | RejectFrame | SubsFrame | AckFrame | EventFrame | NoResponderFrame;
 
-function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isSeq(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
@@ -86,6 +83,21 @@ function optionalRequestId(value: unknown): boolean {
   return value === undefined || (typeof value === 'string' && REQUEST_ID_PATTERN.test(value));
 }
 
+/** An event frame of exactly the known fields (the absent ones left out). */
+function eventFrame(
+  t: string,
+  p: unknown,
+  req: unknown,
+  re: unknown,
+  b: readonly number[] | undefined,
+): EventFrame {
+  const frame: { -readonly [K in keyof EventFrame]: EventFrame[K] } = { k: 'ev', t, p };
+  if (typeof req === 'string') frame.req = req;
+  if (typeof re === 'string') frame.re = re;
+  if (b !== undefined) frame.b = b;
+  return frame;
+}
+
 /**
  * Check that a parsed JSON value is one of the protocol's frames. Returns the frame, or a short
  * reason why it is not one. Pure data validation: nothing in the value is called, and an event
@@ -99,14 +111,7 @@ export function validateFrame(value: unknown): Frame | string {
       if (!optionalRequestId(value.req) || !optionalRequestId(value.re)) return 'bad request id';
       if (value.req !== undefined && value.re !== undefined) return 'both req and re';
       if (value.b !== undefined && !isLengthList(value.b)) return 'bad attachment lengths';
-      return {
-        k: 'ev',
-        t: value.t,
-        p: value.p,
-        ...(value.req === undefined ? {} : { req: value.req as string }),
-        ...(value.re === undefined ? {} : { re: value.re as string }),
-        ...(value.b === undefined ? {} : { b: value.b }),
-      };
+      return eventFrame(value.t, value.p, value.req, value.re, value.b);
     case 'subs':
       return isSeq(value.seq) && isTypeList(value.subs) ? (value as unknown as SubsFrame) : 'bad subs frame';
     case 'ack':
