@@ -47,8 +47,10 @@ export const LAYERS = {
   gsb: below('sources'),
   // Node-only: the HTTP transfer server, and the GSB storage on Node's `ws` and local files
   storage: [...below('api'), 'gsb'],
-  'bus/net': below('resources'),
-  promises: below('api'),
+  // NATS: the connection (golem-rx/nats), under the parts that run on it
+  nats: below('api'),
+  'bus/net': [...below('resources'), 'nats'],
+  promises: [...below('api'), 'nats'],
   integrations: [...CHAIN],
   dashboard: [...CHAIN, 'integrations'],
   testing: below('engine'),

@@ -18,6 +18,7 @@ export default defineConfig([
       'web/hono': 'src/integrations/hono.ts',
       'node/index': 'src/logging/node.ts',
       'net/index': 'src/network/proxy/index.ts',
+      'nats/index': 'src/nats.ts',
     },
     format: ['esm', 'cjs'],
     // The published types leave out what is documented `@internal` (the node's hooks, the
@@ -29,7 +30,7 @@ export default defineConfig([
     // Shared code goes to shared chunks in both formats, so that the entries share one copy of
     // each class (`GolemNode`, the bus events, the errors): `instanceof` holds across subpaths.
     splitting: true,
-    external: ['rxjs'],
+    external: ['rxjs', /^@nats-io\//],
     // ky is ESM-only: bundle it into the CommonJS build so `require('golem-rx')` works on every Node >= 20.
     noExternal: ['ky'],
   },

@@ -19,6 +19,7 @@ const librarySubpaths: Readonly<Record<string, string>> = {
   'web/hono': './src/integrations/hono.ts',
   node: './src/logging/node.ts',
   net: './src/network/proxy/index.ts',
+  nats: './src/nats.ts',
 };
 
 export default defineConfig({

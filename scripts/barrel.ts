@@ -33,6 +33,7 @@ export const OWN_ENTRIES: Readonly<Record<string, string>> = {
   integrations: 'golem-rx/web',
   dashboard: 'golem-rx/web',
   testing: 'golem-rx/testing',
+  nats: 'golem-rx/nats',
 };
 
 /** One exported name of a layer barrel. */

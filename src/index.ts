@@ -4,7 +4,7 @@
 // and run the generator (test/surface/barrel.test.ts fails on any difference). The other entries
 // (package.json exports): golem-rx/testing, golem-rx/engine, golem-rx/storage, golem-rx/bus,
 //   golem-rx/promises, golem-rx/web, golem-rx/web/node, golem-rx/web/express, golem-rx/web/fastify,
-//   golem-rx/web/hono, golem-rx/node, golem-rx/net.
+//   golem-rx/web/hono, golem-rx/node, golem-rx/net, golem-rx/nats.
 
 // --- src/errors: the errors that cross layers (thrown in several folders), and their base class.
 export {

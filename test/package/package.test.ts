@@ -40,6 +40,7 @@ describe('the exports map', () => {
       'golem-rx/web/hono',
       'golem-rx/node',
       'golem-rx/net',
+      'golem-rx/nats',
     ]);
   });
 

@@ -164,6 +164,14 @@ const CASES: Readonly<Record<string, { make: Make; keepsCause?: false }>> = {
   PromiseNotFoundError: { make: make(promiseId, 'deleted', { cause }) },
   PromisePayloadError: { make: make(promiseId, 'decode', { cause }) },
   PromiseRegistryClosedError: { make: make('requestor', { cause }) },
+  // golem-rx/nats (a secret in a server URL is masked before it reaches the context)
+  NatsConnectionError: {
+    make: make(
+      'NATS could not be reached',
+      { operation: 'connect', servers: ['nats://***@127.0.0.1:4222'] },
+      { cause },
+    ),
+  },
   // golem-rx/web (the first failure's error is the cause)
   RunnableFailedError: { make: make([{ name: 'node', error: cause }]) },
   // @golem-rx/devnet

@@ -1,0 +1,1 @@
+export { NatsConnectionError, isNatsConnectionError } from './NatsConnectionError.js';
