@@ -8,8 +8,9 @@
 import {
   Observable,
   type SchedulerLike,
-  Subscription,
   concat,
+  finalize,
+  switchMap,
   concatMap,
   from,
   ignoreElements,
@@ -19,6 +20,7 @@ import {
 import { StorageError } from '../errors/StorageError.js';
 import type { IncomingTransfer, TransferUrl } from '../ports/index.js';
 import type { Activity } from '../resources/index.js';
+import { fromCall } from '../rx/index.js';
 
 /** How long a download's data may lag behind its successful transfer command, in ms. */
 export const DOWNLOAD_GRACE_MS = 10_000;
@@ -30,39 +32,15 @@ export function container(path: string): string {
 
 /**
  * Opens a URL with `open` (a storage call, given an `AbortSignal` aborted only while it is in
- * flight), runs `use(url)`, and closes the URL when that ends or the subscriber leaves. A URL that
- * arrives after the subscriber left is closed at once.
+ * flight: {@link fromCall}), runs `use(url)`, and closes the URL when that ends or the subscriber
+ * leaves. A subscriber that leaves while the URL is being opened aborts the call: the storages
+ * (`StorageServer`, `GsbStorage`) reject an aborted publication and withdraw what it bound.
  */
 export function withTransferUrl<U extends TransferUrl, T>(
   open: (signal: AbortSignal) => Promise<U>,
   use: (url: U) => Observable<T>,
 ): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    const controller = new AbortController();
-    const inner = new Subscription();
-    let opening = true;
-    let url: U | undefined;
-    open(controller.signal).then(
-      (opened) => {
-        opening = false;
-        if (subscriber.closed) {
-          opened.close();
-          return;
-        }
-        url = opened;
-        inner.add(use(opened).subscribe(subscriber));
-      },
-      (error: unknown) => {
-        opening = false;
-        subscriber.error(error);
-      },
-    );
-    return () => {
-      if (opening) controller.abort();
-      inner.unsubscribe();
-      url?.close();
-    };
-  });
+  return fromCall(open).pipe(switchMap((url) => use(url).pipe(finalize(() => url.close()))));
 }
 
 /** Runs one `transfer` command on `activity`: completes when it succeeded; errors with `BatchError`. */

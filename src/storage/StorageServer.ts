@@ -116,17 +116,30 @@ export class StorageServer implements TransferStorage {
     return this.starting;
   }
 
+  /**
+   * `url`, unless the caller's signal was aborted while it was being opened: then it is closed at
+   * once and the call rejects with the signal's reason (nothing stays published for nobody).
+   */
+  private unlessAborted<U extends { close(): void }>(signal: AbortSignal | undefined, url: U): U {
+    if (signal?.aborted === true) {
+      url.close();
+      signal.throwIfAborted();
+    }
+    return url;
+  }
+
   /** Serves `bytes` at a new URL. */
   async publishBytes(bytes: Uint8Array, options?: TransferCallOptions): Promise<Published> {
     options?.signal?.throwIfAborted();
     const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return this.open({
+    const published = await this.open({
       kind: 'serve',
       send: (res) => {
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.byteLength });
         res.end(body);
       },
     });
+    return this.unlessAborted(options?.signal, published);
   }
 
   /**
@@ -139,7 +152,7 @@ export class StorageServer implements TransferStorage {
       throw new LocalPathError({ path, operation: 'sendFile', problem: 'missing' }, { cause });
     });
     if (!info.isFile()) throw new LocalPathError({ path, operation: 'sendFile', problem: 'notAFile' });
-    return this.open({
+    const published = await this.open({
       kind: 'serve',
       send: (res) => {
         const stream = createReadStream(path);
@@ -153,6 +166,7 @@ export class StorageServer implements TransferStorage {
         });
       },
     });
+    return this.unlessAborted(options?.signal, published);
   }
 
   /** A URL that takes one upload and keeps it in memory. */
@@ -187,7 +201,7 @@ export class StorageServer implements TransferStorage {
         );
       },
     });
-    return { ...published, received };
+    return this.unlessAborted(options?.signal, { ...published, received });
   }
 
   /**
@@ -244,7 +258,7 @@ export class StorageServer implements TransferStorage {
         req.pipe(out);
       },
     });
-    return { ...published, received };
+    return this.unlessAborted(options?.signal, { ...published, received });
   }
 
   /** Stops the server: every URL is withdrawn and every connection closed. Idempotent. */
