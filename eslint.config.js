@@ -52,6 +52,8 @@ export const LAYERS = {
   'bus/net': [...below('resources'), 'nats'],
   promises: [...below('api'), 'nats'],
   integrations: [...CHAIN],
+  // one job, many requestor processes: a job's tasks on a JetStream work queue (golem-rx/nats)
+  jobs: [...CHAIN, 'nats'],
   dashboard: [...CHAIN, 'integrations'],
   testing: below('engine'),
 };

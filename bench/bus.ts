@@ -2,6 +2,9 @@
 // (measured on 2 cores, Python 3.11), with each row's target ratio (issue 15) and whether it is
 // met. Run alone with `npx tsx bench/bus.ts`, with `npm run bench -- bus`, or call benchBus().
 // The same file is the child process: `node --import tsx bench/bus.ts --child <name> <hub path>`.
+// The same shapes then run on the bus over NATS (a nats-server on loopback, when installed; the
+// child is `--nats-child <name> <url> <subject prefix>`), printed beside the Unix-socket figures.
+// `BUS_BENCH_NATS=0` leaves the NATS rows out.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +15,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Subscription } from 'rxjs';
 import { BaseEvent, BaseRequestResponseEvent, Endpoint, registerEvent } from '../src/bus/net/index.js';
+import { hasNatsServer, startNatsServer } from '../test/nats/natsServer.js';
+import { reportTarget } from './targets.js';
 
 /** Raw bytes, as lahja's benchmark sends: carried beside the JSON, not inside it. */
 class Data extends BaseEvent {
@@ -90,6 +95,18 @@ const CHILDREN = 10;
 async function child(name: string, hubPath: string): Promise<void> {
   const ep = await new Endpoint(name).run();
   await ep.connectToEndpoints({ name: 'hub', path: hubPath });
+  await childPhases(ep, name);
+}
+
+/** A child on the bus over NATS: the same part in every phase. */
+async function natsChild(name: string, url: string, subjectPrefix: string): Promise<void> {
+  const ep = await Endpoint.connectNats({ name, servers: url, subjectPrefix });
+  await ep.connectToEndpoints({ name: 'hub', path: '' });
+  await childPhases(ep, name);
+}
+
+/** A child's part in each phase: consume, respond, or read raw sockets, then report. */
+async function childPhases(ep: Endpoint, name: string): Promise<void> {
   let data: Subscription | undefined;
   let questions: Subscription | undefined;
   await ep.subscribe(Phase, async (phase) => {
@@ -152,6 +169,28 @@ interface Hub {
 async function startHub(dir: string, children: ChildProcess[]): Promise<Hub> {
   const path = join(dir, 'hub.sock');
   const ep = await Endpoint.serve({ name: 'hub', path, maxFrameBytes: 4 * 1024 * 1024 });
+  return driveHub(ep, dir, children, (name) => ['--child', name, path]);
+}
+
+/** The hub on the bus over NATS, its children connecting through `url`. */
+async function startNatsHub(url: string, dir: string, children: ChildProcess[]): Promise<Hub> {
+  const subjectPrefix = 'bench.bus';
+  const ep = await Endpoint.connectNats({
+    name: 'hub',
+    servers: url,
+    subjectPrefix,
+    maxFrameBytes: 4 * 1024 * 1024,
+  });
+  return driveHub(ep, dir, children, (name) => ['--nats-child', name, url, subjectPrefix]);
+}
+
+/** Spawn the children (`childArgs`), wait until each reported, and run phases on `ep`. */
+async function driveHub(
+  ep: Endpoint,
+  dir: string,
+  children: ChildProcess[],
+  childArgs: (name: string) => readonly string[],
+): Promise<Hub> {
   const names = Array.from({ length: CHILDREN }, (_, i) => `c${i}`);
   const reports = new Map<string, number>();
   let wake: (() => void) | undefined;
@@ -165,7 +204,7 @@ async function startHub(dir: string, children: ChildProcess[]): Promise<Hub> {
   };
   for (const name of names) {
     children.push(
-      spawn(process.execPath, ['--import', 'tsx', self, '--child', name, path], {
+      spawn(process.execPath, ['--import', 'tsx', self, ...childArgs(name)], {
         stdio: ['ignore', 'inherit', 'inherit'],
       }),
     );
@@ -214,6 +253,8 @@ async function startHub(dir: string, children: ChildProcess[]): Promise<Hub> {
 
 /** One of lahja's benchmark shapes: how to run it once, lahja's figure, and our target ratio. */
 interface Shape {
+  /** Its row in `npm run bench`'s table of issue 15's targets: `3 <id>`. */
+  readonly id: string;
   readonly label: string;
   readonly unit: string;
   /** lahja's rate in `unit` (2 cores, Python 3.11). */
@@ -254,6 +295,7 @@ const requests =
 /** lahja's shapes in the order they run, each round. */
 const SHAPES: readonly Shape[] = [
   {
+    id: '1B x3',
     label: 'broadcast 10,000 x 1 B to 3 consumers',
     unit: 'ev/s',
     lahja: 7_150,
@@ -261,6 +303,7 @@ const SHAPES: readonly Shape[] = [
     run: broadcast(10_000, 1, 3),
   },
   {
+    id: '1B x10',
     label: 'broadcast 10,000 x 1 B to 10 consumers',
     unit: 'ev/s',
     lahja: 1_984,
@@ -269,6 +312,7 @@ const SHAPES: readonly Shape[] = [
     run: broadcast(10_000, 1, 10),
   },
   {
+    id: '1MB x3',
     label: 'broadcast 100 x 1 MB to 3 consumers',
     unit: 'MB/s',
     lahja: 270,
@@ -277,6 +321,7 @@ const SHAPES: readonly Shape[] = [
     reference: (hub) => hub.rawPhase(100, 1024 * 1024, 3).then((s) => 100 / s),
   },
   {
+    id: 'req x3',
     label: '1,000 sequential requests, 3 responders',
     unit: 'req/s',
     lahja: 1_617,
@@ -284,6 +329,7 @@ const SHAPES: readonly Shape[] = [
     run: requests(1_000, 3),
   },
   {
+    id: 'req x10',
     label: '1,000 sequential requests, 10 responders',
     unit: 'req/s',
     lahja: 697,
@@ -323,8 +369,8 @@ export async function benchBus(): Promise<void> {
   const children: ChildProcess[] = [];
   const loadBefore = load();
   const hub = await startHub(dir, children);
+  const rates = SHAPES.map((): number[] => []);
   try {
-    const rates = SHAPES.map((): number[] => []);
     const references = SHAPES.map((): number[] => []);
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, shape] of SHAPES.entries()) {
@@ -355,10 +401,21 @@ export async function benchBus(): Promise<void> {
         );
       }
       const ref = references[i]!;
+      const share = ref.length > 0 ? `bus at ${((100 * median(r)) / median(ref)).toFixed(0)}% of it` : '';
       if (ref.length > 0) {
-        const share = `bus at ${((100 * median(r)) / median(ref)).toFixed(0)}% of it`;
         console.log(`${row('  (plain Unix sockets, no bus)', ref, shape.lahja, shape.unit)}  ${share}`);
       }
+      reportTarget({
+        id: `3 ${shape.id}`,
+        name: `bus (Unix sockets): ${shape.label}`,
+        value: `${fmt(median(r))} ${shape.unit}`,
+        goal: `≥ ${shape.target}× lahja's ${fmt(shape.lahja)} ${shape.unit}`,
+        ratio: median(r) / shape.lahja,
+        met: met[i]!,
+        note:
+          `median of ${r.length} rounds (${fmt(Math.min(...r))}-${fmt(Math.max(...r))}); load ${loadBefore} before` +
+          (share === '' ? '' : `; plain sockets in the same processes: ${share}`),
+      });
     }
     const missed = SHAPES.filter((_, i) => !met[i]).map((s) => s.label);
     console.log(
@@ -371,11 +428,64 @@ export async function benchBus(): Promise<void> {
     for (const c of children) c.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
+  await benchBusNats(rates.map((r) => median(r)));
+}
+
+/**
+ * The same shapes on the bus over NATS (a nats-server on loopback, hub and children each on
+ * their own connection), printed beside the Unix-socket medians of this run and lahja's.
+ */
+async function benchBusNats(unix: readonly number[]): Promise<void> {
+  if (process.env.BUS_BENCH_NATS === '0') return;
+  if (!hasNatsServer) {
+    console.log(
+      '\nbus over NATS: skipped (no nats-server; apt-get install nats-server, or set NATS_SERVER_PATH)',
+    );
+    return;
+  }
+  const server = await startNatsServer({ jetstream: false });
+  const dir = mkdtempSync(join(tmpdir(), 'gb-bench-nats-'));
+  const children: ChildProcess[] = [];
+  const loadBefore = load();
+  try {
+    const hub = await startNatsHub(server.url, dir, children);
+    try {
+      const rates = SHAPES.map((): number[] => []);
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [i, shape] of SHAPES.entries()) rates[i]!.push(await shape.run(hub));
+      }
+      console.log(
+        `\nbus over NATS (nats-server on loopback, ${CHILDREN} child processes; median of ${ROUNDS} rounds; load average ${loadBefore} before, ${load()} after)`,
+      );
+      console.log(
+        `${'shape'.padEnd(42)} ${'over NATS'.padStart(13)} ${'rounds'.padStart(15)} ${'Unix sockets'.padStart(13)} ${'NATS/Unix'.padStart(9)} ${'lahja'.padStart(12)} ${'NATS/lahja'.padStart(10)}`,
+      );
+      for (const [i, shape] of SHAPES.entries()) {
+        const r = rates[i]!;
+        const ours = median(r);
+        const spread = r.length > 1 ? `${fmt(Math.min(...r))}-${fmt(Math.max(...r))}` : '';
+        console.log(
+          `${shape.label.padEnd(42)} ${`${fmt(ours)} ${shape.unit}`.padStart(13)} ${spread.padStart(15)} ${`${fmt(unix[i]!)} ${shape.unit}`.padStart(13)} ${`${(ours / unix[i]!).toFixed(2)}x`.padStart(9)} ${`${fmt(shape.lahja)} ${shape.unit}`.padStart(12)} ${`${(ours / shape.lahja).toFixed(2)}x`.padStart(10)}`,
+        );
+      }
+    } finally {
+      await hub.ep.close();
+    }
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    await server.stop();
+  }
 }
 
 const invoked = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (invoked && process.argv[2] === '--child') {
   child(process.argv[3]!, process.argv[4]!).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else if (invoked && process.argv[2] === '--nats-child') {
+  natsChild(process.argv[3]!, process.argv[4]!, process.argv[5]!).catch((err: unknown) => {
     console.error(err);
     process.exit(1);
   });

@@ -4,6 +4,7 @@
 // - requestor heap after 1M proposals have flowed through `score`, and while `score` holds them.
 // Prints figures, asserts nothing about time. Run alone with `npx tsx bench/operators.ts`, or with
 // `node --expose-gc --import tsx bench/operators.ts` for exact heap figures.
+// Issue 15's target 2 (offers/s through score → negotiate alone, and over HTTP) is bench/lineRate.ts.
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Observable, VirtualTimeScheduler, count, lastValueFrom, take } from 'rxjs';

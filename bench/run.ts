@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type TargetResult, reportedTargets } from './targets.js';
 
 /** A bench module: its name on the command line, its file in bench/, its exported function. */
 interface BenchEntry {
@@ -19,6 +20,7 @@ interface BenchEntry {
 const BENCHES: readonly BenchEntry[] = [
   { name: 'devnet', file: 'devnet.ts', exportName: 'benchDevnet' },
   { name: 'operators', file: 'operators.ts', exportName: 'benchOperators' },
+  { name: 'line-rate', file: 'lineRate.ts', exportName: 'benchLineRate' },
   { name: 'tasks', file: 'tasks.ts', exportName: 'benchTasks' },
   { name: 'bus', file: 'bus.ts', exportName: 'benchBus' },
   { name: 'pipeline', file: 'pipeline.ts', exportName: 'benchPipeline' },
@@ -79,7 +81,73 @@ async function main(args: readonly string[]): Promise<number> {
   }
   console.log(`\n=== summary ${'='.repeat(58)}`);
   for (const line of outcomes) console.log(line);
+  printTargets(benches);
   return failed === 0 ? 0 : 1;
+}
+
+/** Issue 15's targets: the bench that measures each, by the first part of its id. */
+const TARGETS: readonly { readonly id: string; readonly name: string; readonly bench: string }[] = [
+  {
+    id: '1',
+    name: '50 agreements / 2,000 offers at 5 ms within 1.5× the round-trip limit',
+    bench: 'pipeline',
+  },
+  { id: '2', name: 'proposals at line rate (HTTP ≥ 50,000/s, operators ≥ 200,000/s)', bench: 'line-rate' },
+  { id: '3', name: 'the bus ahead of lahja in every row', bench: 'bus' },
+  { id: '4', name: 'requests per rental, wall time next to the round-trip limit', bench: 'rent-one' },
+];
+
+/** A value or goal as printed: numbers with thousands separators, then the unit if any. */
+function show(value: string | number, unit: string | undefined): string {
+  if (typeof value === 'string') return value;
+  const text = value.toLocaleString('en-US', { maximumFractionDigits: Math.abs(value) >= 100 ? 0 : 2 });
+  return unit === undefined ? text : `${text} ${unit}`;
+}
+
+/** Prints the table of issue 15's targets as reported by the benches of this run. */
+function printTargets(ran: readonly BenchEntry[]): void {
+  const rows: TargetResult[] = [...reportedTargets()];
+  for (const target of TARGETS) {
+    if (rows.some((r) => /^\d+/.exec(r.id)?.[0] === target.id)) continue;
+    const selected = ran.some((b) => b.name === target.bench);
+    rows.push({
+      id: target.id,
+      name: target.name,
+      value: '–',
+      goal: '–',
+      met: false,
+      note: selected ? 'not reported (see the bench output above)' : `not run (bench ${target.bench})`,
+    });
+  }
+  rows.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+  const met = rows.filter((r) => r.met).length;
+  console.log(`\n=== issue 15 targets (this run) ${'='.repeat(39)}`);
+  const head = ['id', 'target', 'value', 'goal', 'ratio', 'met'];
+  const cells = rows.map((r) => [
+    r.id,
+    r.name,
+    show(r.value, r.unit),
+    show(r.goal, r.unit),
+    r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`,
+    r.value === '–' ? '–' : r.met ? 'met' : 'NOT met',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const fmtRow = (c: readonly string[]): string =>
+    c
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  console.log(fmtRow(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  rows.forEach((r, i) => {
+    console.log(fmtRow(cells[i]!));
+    if (r.note !== undefined) console.log(`${' '.repeat(widths[0]! + 2)}  ↳ ${r.note}`);
+  });
+  const measured = rows.filter((r) => r.value !== '–').length;
+  console.log(
+    `${met} of ${measured} measured met` +
+      (measured < rows.length ? `; ${rows.length - measured} not measured` : ''),
+  );
 }
 
 const args = process.argv.slice(2);

@@ -34,6 +34,7 @@ export const OWN_ENTRIES: Readonly<Record<string, string>> = {
   dashboard: 'golem-rx/web',
   testing: 'golem-rx/testing',
   nats: 'golem-rx/nats',
+  jobs: 'golem-rx/nats',
 };
 
 /** One exported name of a layer barrel. */

@@ -2,3 +2,4 @@
 // and the parts that run on it. Needs the optional peers @nats-io/transport-node,
 // @nats-io/jetstream and @nats-io/kv.
 export * from './nats/index.js';
+export * from './jobs/index.js';

@@ -13,6 +13,8 @@
  * - This is an adapter at the edge: it uses real time (`setTimeout`, `Math.random` for jitter),
  *   never inside Observables. The sources layer wraps these Promises with `defer` + AbortController.
  * - A call aborted by the caller rejects with `signal.reason`, exactly as `fetch` does.
+ * - Bodies are read as bytes and parsed by `readBodyBytes`: a large JSON array (a batch of 100
+ *   offers) in pieces, never as one string of the whole body (see jsonBody.ts).
  */
 import ky from 'ky';
 import { YagnaArgumentError } from './errors/YagnaArgumentError.js';
@@ -23,13 +25,8 @@ import { YagnaServerError } from './errors/YagnaServerError.js';
 import { YagnaTimeoutError } from './errors/YagnaTimeoutError.js';
 import { YAGNA_BASE_PATHS, type YagnaApiName, type YagnaConfig } from './config.js';
 import type { YagnaExchange } from './exchange.js';
-import {
-  clientTimeoutError,
-  errorFromResponse,
-  networkError,
-  readBody,
-  type CallSite,
-} from './httpErrors.js';
+import { clientTimeoutError, errorFromResponse, networkError, type CallSite } from './httpErrors.js';
+import { readBodyBytes } from './jsonBody.js';
 import { secretsOf } from './scrub.js';
 
 /** Per-call options of every client function. */
@@ -236,7 +233,7 @@ export function createYagnaHttp(config: YagnaConfig): YagnaHttp {
       signal?.removeEventListener('abort', forward);
     };
     let status: number | undefined;
-    let text: string;
+    let bytes: Uint8Array;
     let contentType = '';
     try {
       const response = await client(prepared.url, {
@@ -258,7 +255,7 @@ export function createYagnaHttp(config: YagnaConfig): YagnaHttp {
           err instanceof YagnaError ? err : networkError(prepared.site, err);
         return { value: undefined, open: { response, close, toError } };
       }
-      text = await response.text();
+      bytes = new Uint8Array(await response.arrayBuffer());
     } catch (err) {
       release();
       prepared.exchange(attemptNo, status, contentType, undefined);
@@ -267,7 +264,7 @@ export function createYagnaHttp(config: YagnaConfig): YagnaHttp {
       throw networkError(prepared.site, err);
     }
     release();
-    const body = readBody(text);
+    const body = readBodyBytes(bytes);
     prepared.exchange(attemptNo, status, contentType, body.value);
     if (status < 200 || status > 299) {
       throw errorFromResponse(status, body, prepared.site, config.appKey !== undefined);

@@ -557,11 +557,10 @@ export class GolemNode implements ResourceNode, AsyncDisposable {
   }
 
   private obtain<R extends Resource>(kind: string, id: string, make: () => R): R {
-    const key = `${kind}:${id}`;
-    const existing = this.registry.get(key);
+    const existing = this.registry.get(kind, id);
     if (existing !== undefined) return existing as R;
     const created = make();
-    this.registry.set(key, created);
+    this.registry.set(kind, id, created);
     this.events.emit(new NewResource(created));
     return created;
   }

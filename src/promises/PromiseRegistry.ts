@@ -6,14 +6,16 @@ import {
   merge,
   type SchedulerLike,
   type Subscriber,
+  type Subscription,
 } from 'rxjs';
+import { PromiseConflictError } from './errors/PromiseConflictError.js';
 import { PromiseNotFoundError } from './errors/PromiseNotFoundError.js';
 import { PromiseRegistryClosedError } from './errors/PromiseRegistryClosedError.js';
 import { FileJournalPromiseStore } from './FileJournalPromiseStore.js';
 import { MutationQueue, type Decision } from './mutationQueue.js';
 import { decodePromiseJson, encodePromiseJson } from './promiseJson.js';
 import { isPromiseId, type PromiseId } from './PromiseId.js';
-import type { PromiseStore } from './PromiseStore.js';
+import type { PromiseRecord, PromiseStore } from './PromiseStore.js';
 
 /** Where {@link PromiseRegistry.open} keeps its journal unless told otherwise (relative to the working directory). */
 export const DEFAULT_PROMISE_JOURNAL_PATH = '.golem-rx/promises.jsonl';
@@ -22,7 +24,9 @@ export const DEFAULT_PROMISE_JOURNAL_PATH = '.golem-rx/promises.jsonl';
 export interface PromiseRegistryConfig {
   /**
    * The worker that owns the promises: part of every {@link PromiseId} and of the HTTP path.
-   * @default 'requestor'
+   * A shared store names its worker (`store.workerName`): the registry takes it, and refuses
+   * another name here.
+   * @default store.workerName ?? 'requestor'
    */
   workerName?: string;
   /**
@@ -77,6 +81,10 @@ interface Entry {
  *   promises of the previous process; awaiting them resumes where it left off.
  * - **No lost wake-up.** `awaitPromise` checks the state and registers its waiter in the same
  *   synchronous turn in which a completion is applied, so a completion can never fall between.
+ * - **Many processes.** On a shared store ({@link NatsKvPromiseStore}) registries of the same
+ *   worker on several hosts see each other's promises: a completion made anywhere wakes the
+ *   waiters everywhere, and of two completions racing on different hosts the store lets exactly one
+ *   win; the other resolves `false` and sees the winner's value.
  *
  * @example
  * ```ts
@@ -98,6 +106,10 @@ export class PromiseRegistry {
   private nextOplogIdx: number;
   private closing: Promise<void> | undefined;
   private closed = false;
+  /** The shared store's feed of other writers' records, while open. */
+  private readonly changes: Subscription | undefined;
+  /** Why the shared store's feed failed, if it did: no wake-up can come from elsewhere any more. */
+  private changesFailure: { readonly error: unknown } | undefined;
 
   /**
    * Opens a registry on the default file journal (created if absent). Rejects with
@@ -116,8 +128,13 @@ export class PromiseRegistry {
     private readonly store: PromiseStore,
     config: PromiseRegistryConfig = {},
   ) {
-    const workerName = config.workerName ?? 'requestor';
+    const workerName = config.workerName ?? store.workerName ?? 'requestor';
     if (workerName === '') throw new TypeError('PromiseRegistry: workerName must not be empty');
+    if (store.workerName !== undefined && store.workerName !== workerName) {
+      throw new TypeError(
+        `PromiseRegistry: workerName ${workerName} is not the store's worker ${store.workerName}`,
+      );
+    }
     this.workerName = workerName;
     this.scheduler = config.scheduler ?? asyncScheduler;
     const snapshot = store.snapshot();
@@ -128,7 +145,15 @@ export class PromiseRegistry {
         waiters: new Set(),
       });
     }
-    this.queue = new MutationQueue((record) => this.store.append(record));
+    this.queue = new MutationQueue(
+      (record) => this.store.append(record),
+      (record, attempts) =>
+        new PromiseConflictError({ workerName, operation: record.type, oplogIdx: record.oplogIdx, attempts }),
+    );
+    this.changes = store.changes$?.subscribe({
+      next: (record) => this.applyChange(record),
+      error: (err: unknown) => this.changesFailed(err),
+    });
   }
 
   /** Creates a pending promise; resolves with its id once the creation is durable. */
@@ -138,7 +163,9 @@ export class PromiseRegistry {
       return {
         record: { type: 'created', oplogIdx },
         apply: () => {
-          this.entries.set(oplogIdx, { data: undefined, waiters: new Set() });
+          // A shared store may have delivered our own record already.
+          if (!this.entries.has(oplogIdx))
+            this.entries.set(oplogIdx, { data: undefined, waiters: new Set() });
           return { workerName: this.workerName, oplogIdx };
         },
       };
@@ -161,23 +188,7 @@ export class PromiseRegistry {
    * while awaited; `PromiseRegistryClosedError` when the registry closes while waiting.
    */
   awaitPromise(id: PromiseId): Observable<Uint8Array> {
-    return new Observable<Uint8Array>((subscriber) => {
-      if (this.closed) {
-        subscriber.error(new PromiseRegistryClosedError(this.workerName));
-        return undefined;
-      }
-      const entry = this.find(id);
-      if (entry === undefined) {
-        subscriber.error(this.notFound(id));
-        return undefined;
-      }
-      if (entry.data !== undefined) {
-        this.deliver(subscriber, entry.data);
-        return undefined;
-      }
-      entry.waiters.add(subscriber);
-      return () => entry.waiters.delete(subscriber);
-    });
+    return new Observable<Uint8Array>((subscriber) => this.attach(subscriber, id, true));
   }
 
   /** The Promise form of {@link awaitPromise}: resolves with the payload; the signal stops waiting. */
@@ -199,7 +210,8 @@ export class PromiseRegistry {
 
   /**
    * Completes the promise with `data` (copied). Resolves `true` once the completion is durable and
-   * the waiters are woken; `false` when it was already completed (the first writer wins).
+   * the waiters are woken; `false` when it was already completed (the first writer wins; on a
+   * shared store also when another host's completion won the race: the winner's value is then here).
    * Rejects with `PromiseNotFoundError` for an unknown or deleted id, with the store's error
    * (`PromiseJournalError`) when the write fails (the promise then stays pending).
    */
@@ -208,16 +220,15 @@ export class PromiseRegistry {
       return Promise.reject(new TypeError('completePromise: data must be a Uint8Array'));
     }
     const payload = new Uint8Array(data);
-    return this.mutate((): Decision<boolean> => {
+    return this.mutateKnown(id, (): Decision<boolean> => {
       const entry = this.find(id);
       if (entry === undefined) throw this.notFound(id);
       if (entry.data !== undefined) return { result: false };
       return {
         record: { type: 'completed', oplogIdx: id.oplogIdx, data: payload },
         apply: () => {
-          entry.data = payload;
-          for (const waiter of entry.waiters) this.deliver(waiter, payload);
-          entry.waiters.clear();
+          // A shared store may have delivered our own completion already: then it woke the waiters.
+          if (entry.data === undefined) this.fulfil(entry, payload);
           return true;
         },
       };
@@ -230,15 +241,13 @@ export class PromiseRegistry {
    * (reason `'deleted'`), as does every later use of the id; its index is never reused.
    */
   deletePromise(id: PromiseId): Promise<boolean> {
-    return this.mutate((): Decision<boolean> => {
+    return this.mutateKnown(id, (): Decision<boolean> => {
       const entry = this.find(id);
       if (entry === undefined) return { result: false };
       return {
         record: { type: 'deleted', oplogIdx: id.oplogIdx },
         apply: () => {
-          this.entries.delete(id.oplogIdx);
-          for (const waiter of entry.waiters) waiter.error(new PromiseNotFoundError(id, 'deleted'));
-          entry.waiters.clear();
+          this.remove(id.oplogIdx, entry);
           return true;
         },
       };
@@ -291,6 +300,7 @@ export class PromiseRegistry {
       .run(() => ({ result: undefined }))
       .then(async () => {
         this.closed = true;
+        this.changes?.unsubscribe();
         for (const entry of this.entries.values()) {
           for (const waiter of entry.waiters) waiter.error(new PromiseRegistryClosedError(this.workerName));
           entry.waiters.clear();
@@ -303,6 +313,108 @@ export class PromiseRegistry {
   private mutate<T>(decide: () => Decision<T>): Promise<T> {
     if (this.closing !== undefined) return Promise.reject(new PromiseRegistryClosedError(this.workerName));
     return this.queue.run(decide);
+  }
+
+  /** {@link mutate}, after asking a shared store about an id this registry has not seen yet. */
+  private mutateKnown<T>(id: PromiseId, decide: () => Decision<T>): Promise<T> {
+    const refreshing = this.refreshUnknown(id);
+    return refreshing === undefined ? this.mutate(decide) : refreshing.then(() => this.mutate(decide));
+  }
+
+  /**
+   * For a shared store and an id of this worker that is not known here: the store's refresh (the
+   * promise may have been created elsewhere a moment ago). Otherwise undefined, and nothing waits.
+   */
+  private refreshUnknown(id: PromiseId): Promise<void> | undefined {
+    if (this.store.refresh === undefined || this.closing !== undefined || this.find(id) !== undefined) {
+      return undefined;
+    }
+    if (!isPromiseId(id) || id.workerName !== this.workerName) return undefined;
+    return this.store.refresh(id.oplogIdx);
+  }
+
+  /** Registers a waiter (or delivers, or errors); a shared store may be asked about an unknown id once. */
+  private attach(
+    subscriber: Subscriber<Uint8Array>,
+    id: PromiseId,
+    mayRefresh: boolean,
+  ): (() => void) | undefined {
+    if (this.closed) {
+      subscriber.error(new PromiseRegistryClosedError(this.workerName));
+      return undefined;
+    }
+    const entry = this.find(id);
+    if (entry === undefined) {
+      const refreshing = mayRefresh ? this.refreshUnknown(id) : undefined;
+      if (refreshing === undefined) subscriber.error(this.notFound(id));
+      else {
+        void refreshing.then(
+          () => {
+            if (!subscriber.closed) subscriber.add(this.attach(subscriber, id, false));
+          },
+          (err: unknown) => subscriber.error(err),
+        );
+      }
+      return undefined;
+    }
+    if (entry.data !== undefined) {
+      this.deliver(subscriber, entry.data);
+      return undefined;
+    }
+    if (this.changesFailure !== undefined) {
+      subscriber.error(this.changesFailure.error);
+      return undefined;
+    }
+    entry.waiters.add(subscriber);
+    return () => entry.waiters.delete(subscriber);
+  }
+
+  /** Sets the payload and wakes the waiters. */
+  private fulfil(entry: Entry, payload: Uint8Array): void {
+    entry.data = payload;
+    for (const waiter of entry.waiters) this.deliver(waiter, payload);
+    entry.waiters.clear();
+  }
+
+  /** Forgets the promise; its waiters error as deleted. */
+  private remove(oplogIdx: number, entry: Entry): void {
+    this.entries.delete(oplogIdx);
+    const id = { workerName: this.workerName, oplogIdx };
+    for (const waiter of entry.waiters) waiter.error(new PromiseNotFoundError(id, 'deleted'));
+    entry.waiters.clear();
+  }
+
+  /**
+   * Applies a record another writer made (a shared store's `changes$`). Idempotent: a record this
+   * registry already applied (its own, echoed) changes nothing; the first completion stays.
+   */
+  private applyChange(record: PromiseRecord): void {
+    if (this.closed) return;
+    const { oplogIdx } = record;
+    this.nextOplogIdx = Math.max(this.nextOplogIdx, oplogIdx + 1);
+    const entry = this.entries.get(oplogIdx);
+    switch (record.type) {
+      case 'created':
+        if (entry === undefined) this.entries.set(oplogIdx, { data: undefined, waiters: new Set() });
+        return;
+      case 'completed':
+        if (entry === undefined) {
+          this.entries.set(oplogIdx, { data: new Uint8Array(record.data), waiters: new Set() });
+        } else if (entry.data === undefined) this.fulfil(entry, new Uint8Array(record.data));
+        return;
+      case 'deleted':
+        if (entry !== undefined) this.remove(oplogIdx, entry);
+        return;
+    }
+  }
+
+  /** The shared store's feed failed: nothing from elsewhere can wake a waiter any more, so they error. */
+  private changesFailed(error: unknown): void {
+    this.changesFailure = { error };
+    for (const entry of this.entries.values()) {
+      for (const waiter of entry.waiters) waiter.error(error);
+      entry.waiters.clear();
+    }
   }
 
   private find(id: PromiseId): Entry | undefined {

@@ -1,3 +1,5 @@
+import type { Observable } from 'rxjs';
+
 /**
  * One change to a worker's promises, as a {@link PromiseStore} persists it. Records are appended in
  * the order the registry decided them; replaying them rebuilds the state.
@@ -24,6 +26,13 @@ export interface PromiseStoreSnapshot {
 }
 
 /**
+ * What `append` answers besides success: `'conflict'` when a shared store refused the write because
+ * another writer changed the promise first (compare-and-set lost). Before answering it the store has
+ * delivered the state that won through `changes$`, so the registry decides again from it.
+ */
+export type PromiseAppendOutcome = void | 'conflict';
+
+/**
  * Where a {@link PromiseRegistry} keeps its promises so that they outlive the process.
  *
  * The contract:
@@ -36,14 +45,33 @@ export interface PromiseStoreSnapshot {
  *   The registry never calls `append` again before the previous call settled.
  * - `close()` releases the resources; the registry calls it from its own `close()`.
  *
- * Implementations: {@link FileJournalPromiseStore} (the default, a fsynced JSON-lines journal) and
- * {@link InMemoryPromiseStore} (tests, or promises that need not survive the process).
+ * A store that other processes write too (a shared store, such as {@link NatsKvPromiseStore})
+ * also has:
+ * - `changes$`: the records other writers made, in order for each promise, which the registry
+ *   applies (wakes its waiters, learns of new and deleted promises). Replaying one it already
+ *   knows changes nothing, so a store may also echo its own writes.
+ * - `append` answering `'conflict'` when another writer got there first (see
+ *   {@link PromiseAppendOutcome}); the registry then decides again, so a completion that lost
+ *   resolves `false` and the winner's value is the one everyone sees.
+ * - `refresh(oplogIdx)`: brings one promise up to date (through `changes$`) before resolving; the
+ *   registry calls it before answering "not found" for an id another process may have just created.
+ * - `workerName`: the worker whose promises it holds; the registry takes it as its own.
+ *
+ * Implementations: {@link FileJournalPromiseStore} (the default, a fsynced JSON-lines journal),
+ * {@link InMemoryPromiseStore} (tests, or promises that need not survive the process) and
+ * {@link NatsKvPromiseStore} (shared by processes on many hosts, on a JetStream key-value bucket).
  */
 export interface PromiseStore {
   /** The current state: every live promise and the next index. */
   snapshot(): PromiseStoreSnapshot;
-  /** Persists one record; settles when it is durable. */
-  append(record: PromiseRecord): Promise<void> | void;
+  /** Persists one record; settles when it is durable (or answers `'conflict'`, for a shared store). */
+  append(record: PromiseRecord): Promise<PromiseAppendOutcome> | PromiseAppendOutcome;
   /** Releases the store's resources. Idempotent. */
   close(): Promise<void> | void;
+  /** Shared stores: what other writers changed, from the moment of subscription (hot). */
+  readonly changes$?: Observable<PromiseRecord>;
+  /** Shared stores: brings the promise up to date through `changes$`, then resolves. */
+  refresh?(oplogIdx: number): Promise<void>;
+  /** Shared stores: the worker whose promises the store holds. */
+  readonly workerName?: string;
 }

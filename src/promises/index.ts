@@ -12,9 +12,23 @@ export {
 export { type PromiseId, isPromiseId, formatPromiseId } from './PromiseId.js';
 
 // --- stores
-export type { PromiseStore, PromiseRecord, PromiseStoreSnapshot, StoredPromise } from './PromiseStore.js';
+export type {
+  PromiseStore,
+  PromiseRecord,
+  PromiseStoreSnapshot,
+  StoredPromise,
+  PromiseAppendOutcome,
+} from './PromiseStore.js';
 export { FileJournalPromiseStore } from './FileJournalPromiseStore.js';
 export { InMemoryPromiseStore } from './InMemoryPromiseStore.js';
+
+// --- across hosts: JetStream key-value (the @nats-io peers load when a store opens)
+export {
+  NatsKvPromiseStore,
+  DEFAULT_PROMISE_BUCKET,
+  type NatsKvPromiseStoreConfig,
+  type NatsKvPromiseStoreOptions,
+} from './nats/NatsKvPromiseStore.js';
 
 // --- JSON payloads
 export { encodePromiseJson, decodePromiseJson } from './promiseJson.js';
@@ -35,3 +49,9 @@ export {
 } from './errors/PromiseRegistryClosedError.js';
 export { PromiseJournalError, isPromiseJournalError } from './errors/PromiseJournalError.js';
 export { PromisePayloadError, isPromisePayloadError } from './errors/PromisePayloadError.js';
+export { PromiseConflictError, isPromiseConflictError } from './errors/PromiseConflictError.js';
+export {
+  PromiseKvStoreError,
+  isPromiseKvStoreError,
+  type PromiseKvStoreOperation,
+} from './errors/PromiseKvStoreError.js';

@@ -173,7 +173,9 @@ export class Activity extends Resource<ActivityStateDto> implements ActivityPort
    */
   deployAndStart(args?: DeployArgs): Action<void> {
     const script = args === undefined ? DEPLOY_AND_START : [{ deploy: { ...args } }, { start: {} }];
-    return action(this.exec(script).pipe(concatMap((batch) => batch.results$.pipe(ignoreElements()))));
+    return action(
+      this.exec(script).pipe(concatMap((batch) => batch.awaitEnd().results$.pipe(ignoreElements()))),
+    );
   }
 
   /**

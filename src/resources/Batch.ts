@@ -51,6 +51,7 @@ export class Batch extends Resource<readonly BatchResult[]> {
   private finished = false;
   private live: Observable<BatchResult> | undefined;
   private readonly stopped = new Subject<void>();
+  private wholeBatch = false;
 
   /**
    * Made by the node's factory only.
@@ -129,6 +130,18 @@ export class Batch extends Resource<readonly BatchResult[]> {
   }
 
   /**
+   * Follows the batch by waiting for its end (no `commandIndex`: yagna answers when the last
+   * command has finished, or the batch stopped at a failed one, with every result so far) instead
+   * of one command at a time: one request for a batch whose intermediate results nobody reads
+   * (`deployAndStart`) instead of one per command. Call before subscribing to `results$`.
+   * @internal
+   */
+  awaitEnd(): this {
+    this.wholeBatch = true;
+    return this;
+  }
+
+  /**
    * Stops following the batch (the node is closing): marks it closed; an unfinished batch's
    * `results$` errors with `BatchError` (`nodeClosed`).
    * @internal
@@ -172,22 +185,21 @@ export class Batch extends Resource<readonly BatchResult[]> {
       name,
       // With the script known, wait for one command at a time (`commandIndex`): yagna then fills
       // the stdout/stderr of that command only, and marks it `isBatchFinished`, so take just it.
-      // Without it, wait for the whole batch and take what has finished (cumulative, de-duplicated).
+      // Without it (or with `awaitEnd`), wait for the whole batch and take what has finished
+      // (cumulative, de-duplicated).
       fetchBatch: (next = 0) =>
         fromCall((signal) =>
           node.api.activity.getExecBatchResults(
             this.activity.id,
             this.id,
-            this.script === undefined
-              ? { timeout: node.config.pollTimeoutSec }
-              : { commandIndex: next, timeout: node.config.pollTimeoutSec },
+            this.followsEach
+              ? { commandIndex: next, timeout: node.config.pollTimeoutSec }
+              : { timeout: node.config.pollTimeoutSec },
             { signal },
           ),
         ).pipe(
           map((results) =>
-            results.filter((result) =>
-              this.script === undefined ? result.index >= next : result.index === next,
-            ),
+            results.filter((result) => (this.followsEach ? result.index === next : result.index >= next)),
           ),
           catchError((error: unknown) =>
             isYagnaTimeoutError(error) && error.status === 408 ? of([]) : throwError(() => error),
@@ -201,6 +213,11 @@ export class Batch extends Resource<readonly BatchResult[]> {
       onHealth: (health) => node.events.emit(new SourceHealthChanged(name, health)),
       ...node.config.poll,
     }).events$;
+  }
+
+  /** Is it followed one command at a time (`commandIndex`)? */
+  private get followsEach(): boolean {
+    return this.script !== undefined && !this.wholeBatch;
   }
 
   private isLast(result: BatchResult): boolean {

@@ -56,6 +56,7 @@ export abstract class Resource<D = unknown, E = unknown> implements BusResource 
   private childrenDone = false;
   private isClosed = false;
   private fetch$: Observable<D> | undefined;
+  private weakSelf: WeakRef<Resource> | undefined;
 
   /**
    * Made by the node's factories only (`node.agreement(id)`, …), never directly.
@@ -69,6 +70,15 @@ export abstract class Resource<D = unknown, E = unknown> implements BusResource 
 
   /** Fetches this resource's data from yagna. */
   protected abstract fetchData(signal: AbortSignal): CallResult<D>;
+
+  /**
+   * A `WeakRef` to this resource, made once: the node's identity map and a parent's weak child
+   * list share it (a `WeakRef` is costly to make, and a demand makes thousands of proposals a second).
+   * @internal
+   */
+  get weakRef(): WeakRef<Resource> {
+    return (this.weakSelf ??= new WeakRef<Resource>(this));
+  }
 
   private get dataChanged(): Subject<void> {
     return (this.dataChangedSubject ??= new Subject<void>());

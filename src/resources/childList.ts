@@ -27,18 +27,18 @@ const COMPACT_AT_LEAST = 1_024;
 /** An ordered set of children. */
 export class ChildList {
   private entries: Entry[] = [];
-  private readonly members = new WeakSet<Resource>();
   private nextSeq = 0;
   private compactedAt = 0;
 
   /** @param weak hold the children through `WeakRef`s */
   constructor(private readonly weak: boolean) {}
 
-  /** Adds `child` unless it is there already; returns whether it was added. */
+  /**
+   * Adds `child`, which is not in any list yet (`Resource.attachTo` gives a resource one parent,
+   * once); returns true. A weak list holds it by its own `weakRef`.
+   */
   add(child: Resource): boolean {
-    if (this.members.has(child)) return false;
-    this.members.add(child);
-    this.entries.push({ seq: this.nextSeq++, ref: this.weak ? new WeakRef(child) : child });
+    this.entries.push({ seq: this.nextSeq++, ref: this.weak ? child.weakRef : child });
     if (this.weak && this.entries.length >= Math.max(COMPACT_AT_LEAST, 2 * this.compactedAt)) this.compact();
     return true;
   }

@@ -5,39 +5,60 @@
  * object. What must outlive its users (resources the node closes on `close()`) the node holds
  * strongly elsewhere.
  *
+ * A demand may bring tens of thousands of proposals a second, so an entry is cheap: one map per
+ * kind keyed by the id as it came (no `kind:id` string to build and hash), holding the
+ * resource's own `WeakRef` (shared with its parent's child list); a finalizer per kind drops the
+ * entry of a collected object.
+ *
  * @module
  */
 import type { Resource } from './Resource.js';
 
-/** Resources by `kind:id`, held weakly. */
-export class IdentityMap {
-  private readonly refs = new Map<string, WeakRef<Resource>>();
-  private readonly finalizer = new FinalizationRegistry<string>((key) => {
-    // The entry may have been replaced by a newer object since: remove only a dead one.
-    if (this.refs.get(key)?.deref() === undefined) this.refs.delete(key);
-  });
+/** The entries of one kind, and the registry that drops an entry when its object is collected. */
+interface KindMap {
+  readonly refs: Map<string, WeakRef<Resource>>;
+  readonly finalizer: FinalizationRegistry<string>;
+}
 
-  /** The live object for `key`, if any. */
-  get(key: string): Resource | undefined {
-    return this.refs.get(key)?.deref();
+/** Resources by kind and id, held weakly. */
+export class IdentityMap {
+  private readonly kinds = new Map<string, KindMap>();
+
+  /** The live object of `kind` with `id`, if any. */
+  get(kind: string, id: string): Resource | undefined {
+    return this.kinds.get(kind)?.refs.get(id)?.deref();
   }
 
-  /** Records `resource` as the object for `key`. */
-  set(key: string, resource: Resource): void {
-    this.refs.set(key, new WeakRef(resource));
-    this.finalizer.register(resource, key);
+  /** Records `resource` as the object of `kind` with `id`. */
+  set(kind: string, id: string, resource: Resource): void {
+    let entries = this.kinds.get(kind);
+    if (entries === undefined) {
+      const refs = new Map<string, WeakRef<Resource>>();
+      const finalizer = new FinalizationRegistry<string>((collected) => {
+        // The entry may have been replaced by a newer object since: remove only a dead one.
+        if (refs.get(collected)?.deref() === undefined) refs.delete(collected);
+      });
+      entries = { refs, finalizer };
+      this.kinds.set(kind, entries);
+    }
+    entries.refs.set(id, resource.weakRef);
+    entries.finalizer.register(resource, id);
   }
 
   /** Every live resource. */
   *values(): IterableIterator<Resource> {
-    for (const ref of this.refs.values()) {
-      const resource = ref.deref();
-      if (resource !== undefined) yield resource;
+    for (const { refs } of this.kinds.values()) {
+      for (const ref of refs.values()) {
+        const resource = ref.deref();
+        if (resource !== undefined) yield resource;
+      }
     }
   }
 
   /** How many entries are held (live or not yet finalised). */
   get size(): number {
-    return this.refs.size;
+    let size = 0;
+    for (const { refs } of this.kinds.values()) size += refs.size;
+    return size;
   }
 }

@@ -6,6 +6,9 @@
  */
 export class KeyWindow {
   private readonly keys = new Set<string>();
+  /** The remembered keys in the order they were added, as a ring: the oldest is at `next`. */
+  private readonly ring: (string | undefined)[];
+  private next = 0;
 
   /** How many keys are remembered at most (at least 1). */
   readonly capacity: number;
@@ -13,6 +16,7 @@ export class KeyWindow {
   /** @param capacity how many keys to remember; rounded down and raised to at least 1 */
   constructor(capacity: number) {
     this.capacity = Number.isFinite(capacity) ? Math.max(1, Math.floor(capacity)) : 1;
+    this.ring = new Array<string | undefined>(Math.min(this.capacity, 1024));
   }
 
   /** Is `key` among the remembered keys? */
@@ -21,16 +25,20 @@ export class KeyWindow {
   }
 
   /**
-   * Remembers `key`, forgetting the oldest key when full.
+   * Remembers `key`, forgetting the oldest key when full (found in the ring: no walk over a set
+   * that deletions have left holes in).
    * @returns false when the key was already remembered (a duplicate), true when it is new
    */
   add(key: string): boolean {
     if (this.keys.has(key)) return false;
-    this.keys.add(key);
-    if (this.keys.size > this.capacity) {
-      const oldest = this.keys.values().next();
-      if (oldest.done !== true) this.keys.delete(oldest.value);
+    if (this.keys.size >= this.capacity) {
+      const oldest = this.ring[this.next];
+      if (oldest !== undefined) this.keys.delete(oldest);
     }
+    this.keys.add(key);
+    if (this.next >= this.ring.length) this.ring.push(key);
+    else this.ring[this.next] = key;
+    this.next = this.next + 1 >= this.capacity ? 0 : this.next + 1;
     return true;
   }
 

@@ -136,7 +136,7 @@ export function createLongPollSource<E, C = never>(config: LongPollConfig<E, C>)
         const { fresh, lookedBack } = state.absorb(events, cursor);
         // a look-back page is followed at once: the next one starts later (see PollState.plan)
         const delayMs = fresh === 0 && !lookedBack ? Math.max(0, minIntervalMs - elapsedMs) : 0;
-        return concat(drain(state.pending), of(new PollStep(state.requestCursor, delayMs)));
+        return concat(drain(state.queue), of(new PollStep(state.requestCursor, delayMs)));
       }),
     );
 
@@ -145,7 +145,7 @@ export function createLongPollSource<E, C = never>(config: LongPollConfig<E, C>)
       ? timer(step.delayMs, scheduler).pipe(concatMap(() => batch(step.cursor)))
       : batch(step.cursor);
 
-  const events$ = defer(() => concat(drain(state.pending), batch(state.requestCursor))).pipe(
+  const events$ = defer(() => concat(drain(state.queue), batch(state.requestCursor))).pipe(
     expand((item) => (item instanceof PollStep ? next(item) : EMPTY)),
     filter((item): item is E => !(item instanceof PollStep)),
     share({ resetOnError: true, resetOnComplete: true, resetOnRefCountZero: true }),

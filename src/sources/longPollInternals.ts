@@ -26,7 +26,7 @@ export interface Absorbed {
  */
 export class PollState<E, C> {
   /** Fetched and accepted, not yet delivered (the consumer left in the middle of a batch). */
-  readonly pending: E[] = [];
+  readonly queue = new PendingQueue<E>();
   /** Scheduler time of the first failure since the last answer, if yagna is down. */
   downSince: number | undefined;
   private newest: C | undefined;
@@ -52,6 +52,11 @@ export class PollState<E, C> {
       keyOf === undefined || this.recent !== undefined
         ? undefined
         : new KeyWindow(config.dedupWindow ?? 1024);
+  }
+
+  /** The events fetched and accepted but not delivered yet, in order (a copy). */
+  get pending(): readonly E[] {
+    return this.queue.toArray();
   }
 
   /** The cursor of the newest event taken (or the initial one); resolves `initialCursor` once. */
@@ -99,7 +104,7 @@ export class PollState<E, C> {
         const added = this.recent !== undefined ? this.recent.add(key, cursor as C) : this.seen?.add(key);
         if (added === false) continue;
       }
-      this.pending.push(event);
+      this.queue.push(event);
       fresh += 1;
     }
     this.newest = newest;
@@ -173,10 +178,51 @@ export class PollStep<C> {
 }
 
 /**
+ * A FIFO of events: `shift` is O(1) however long the queue (an array's `shift` copies the rest
+ * once the array is large, which made draining a deep batch quadratic). Delivered slots are
+ * cleared at once, so the queue does not keep what it handed out.
+ */
+export class PendingQueue<E> {
+  private items: (E | undefined)[] = [];
+  private head = 0;
+
+  /** How many events wait. */
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  /** Adds an event at the end. */
+  push(event: E): void {
+    this.items.push(event);
+  }
+
+  /** Removes and returns the first event; `undefined` when empty. */
+  shift(): E | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const event = this.items[this.head];
+    this.items[this.head] = undefined;
+    this.head += 1;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return event;
+  }
+
+  /** The waiting events, in order (a copy). */
+  toArray(): E[] {
+    return this.items.slice(this.head) as E[];
+  }
+}
+
+/**
  * Delivers `pending` one event at a time, removing each as it goes, and stops as soon as the
  * consumer leaves, so the events it did not take stay for the next subscriber.
  */
-export function drain<E>(pending: E[]): Observable<E> {
+export function drain<E>(pending: PendingQueue<E>): Observable<E> {
   return new Observable<E>((subscriber) => {
     while (!subscriber.closed && pending.length > 0) {
       subscriber.next(pending.shift() as E);

@@ -1,6 +1,6 @@
 // Bytes frames: a small JSON head plus the raw bytes, written as parts (never copied per peer),
 // read in place by dialled connections, validated like every frame, and under backpressure.
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
   BaseEvent,
   Endpoint,
@@ -152,6 +152,73 @@ describe('bytes frames on the wire', () => {
     // every read went to the start of one scratch buffer, the bytes handed out were copies
     expect(lent.length).toBeGreaterThan(1000);
     expect(new Set(lent.map((b) => b.buffer)).size).toBe(1);
+  });
+
+  it('does linear work: each byte is copied at most once, however the frame is cut', () => {
+    /**
+     * Counts the bytes copied (Buffer#copy) out of anything but `source` (which the test itself
+     * copies, playing the kernel), and checks that nothing is joined.
+     */
+    const copied = (source?: Buffer): { bytes: () => number; restore: () => void } => {
+      const copy = vi.spyOn(Buffer.prototype, 'copy');
+      const concat = vi.spyOn(Buffer, 'concat');
+      return {
+        bytes: () => {
+          expect(concat).not.toHaveBeenCalled();
+          return copy.mock.results.reduce(
+            (n, r, i) => (copy.mock.contexts[i] === source ? n : n + (r.value as number)),
+            0,
+          );
+        },
+        restore: () => {
+          copy.mockRestore();
+          concat.mockRestore();
+        },
+      };
+    };
+    const large = wire(encodeEventFrame('x.Big', { d: pattern(1024 * 1024, 8) }, {}, 1 << 21));
+    const small = wire(encodeEventFrame('x.Small', { d: pattern(LARGE_FRAME_BYTES - 100, 9) }, {}, 1 << 21));
+    for (const [frame, chunk] of [
+      [large, 1000],
+      [large, 7],
+      [small, 1],
+      [small, 999],
+    ] as const) {
+      const { d, frames } = decoder();
+      const count = copied();
+      try {
+        for (let at = 0; at < frame.length; at += chunk) d.push(frame.subarray(at, at + chunk));
+        expect(count.bytes()).toBeLessThanOrEqual(frame.length);
+      } finally {
+        count.restore();
+      }
+      expect(frames).toHaveLength(1);
+    }
+    // read in place: only what the first read brought into scratch space is moved
+    const { d, frames } = decoder();
+    const count = copied(large);
+    try {
+      readDirect(d, large, () => 64 * 1024);
+      expect(count.bytes()).toBeLessThanOrEqual(64 * 1024);
+    } finally {
+      count.restore();
+    }
+    expect(Buffer.from((frames[0] as EventFrame).bin![0]!).equals(pattern(1024 * 1024, 8))).toBe(true);
+  });
+
+  it('gives every large frame a body of its own, read in place one after the other', () => {
+    const { d, frames } = decoder();
+    const sent = [1, 2, 3, 4, 5].map((i) => pattern(LARGE_FRAME_BYTES * 2, i));
+    const bytes = Buffer.concat([
+      ...sent.map((b) => wire(encodeEventFrame('x.Big', { b }, {}, 1 << 20))),
+      encodeFrame({ k: 'ack', seq: 1 }, 1024),
+    ]);
+    readDirect(d, bytes, sizes(50_000));
+    const got = frames.filter((f): f is EventFrame => f.k === 'ev').map((f) => f.bin![0]!);
+    expect(got).toHaveLength(5);
+    // all still intact once the next ones were read, and no two share memory
+    got.forEach((b, i) => expect(Buffer.from(b).equals(sent[i]!)).toBe(true));
+    expect(new Set(got.map((b) => b.buffer)).size).toBe(5);
   });
 
   it('refuses corrupt large frames and keeps reading; an oversized length is fatal', () => {

@@ -164,11 +164,47 @@ const CASES: Readonly<Record<string, { make: Make; keepsCause?: false }>> = {
   PromiseNotFoundError: { make: make(promiseId, 'deleted', { cause }) },
   PromisePayloadError: { make: make(promiseId, 'decode', { cause }) },
   PromiseRegistryClosedError: { make: make('requestor', { cause }) },
+  PromiseConflictError: {
+    make: make({ workerName: 'requestor', operation: 'completed', oplogIdx: 7, attempts: 100 }, { cause }),
+  },
+  PromiseKvStoreError: {
+    make: make(
+      'Cannot write requestor.7 to promise bucket approvals',
+      {
+        bucket: 'approvals',
+        operation: 'append',
+        key: 'requestor.7',
+        servers: ['nats://***@127.0.0.1:4222'],
+      },
+      { cause },
+    ),
+  },
   // golem-rx/nats (a secret in a server URL is masked before it reaches the context)
   NatsConnectionError: {
     make: make(
       'NATS could not be reached',
       { operation: 'connect', servers: ['nats://***@127.0.0.1:4222'] },
+      { cause },
+    ),
+  },
+  // golem-rx/nats: a job on a JetStream work queue (src/jobs)
+  JobInputError: {
+    make: make(
+      { job: 'frames', taskId: 't-1', problem: 'duplicateId', detail: 'two tasks have this id' },
+      { cause },
+    ),
+  },
+  JobMessageError: { make: make({ job: 'frames', kind: 'task', taskId: 't-1', detail: 'no id' }, { cause }) },
+  JobQueueError: { make: make({ job: 'frames', operation: 'publish', detail: 'refused' }, { cause }) },
+  JobTaskFailedError: {
+    make: make(
+      {
+        job: 'frames',
+        taskId: 't-1',
+        remoteName: 'TaskRejectedError',
+        remoteMessage: 'bad frame',
+        worker: 'h/1',
+      },
       { cause },
     ),
   },

@@ -6,7 +6,14 @@ interface Binding {
   readonly requestId: string | undefined;
 }
 
-const bindings = new WeakMap<BaseEvent, Binding>();
+/** Bindings of events made without BaseEvent's constructor (`Object.create`): kept aside. */
+const unconstructed = new WeakMap<BaseEvent, Binding>();
+
+/** An event's binding: a private field (cheaper than a WeakMap entry per event, for the GC too). */
+let bindings!: {
+  get(event: BaseEvent): Binding | undefined;
+  set(event: BaseEvent, binding: Binding): void;
+};
 
 /**
  * The base class of every bus event. An event is plain data: its own enumerable properties are
@@ -22,6 +29,19 @@ const bindings = new WeakMap<BaseEvent, Binding>();
  * ```
  */
 export abstract class BaseEvent {
+  /** Where the event came from (see {@link bindEvent}): private, so never part of its payload. */
+  #binding: Binding | undefined = undefined;
+
+  static {
+    bindings = {
+      get: (event) => (#binding in event ? event.#binding : unconstructed.get(event)),
+      set: (event, binding) => {
+        if (#binding in event) event.#binding = binding;
+        else unconstructed.set(event, binding);
+      },
+    };
+  }
+
   /** The endpoint that broadcast this event; `undefined` until it was broadcast or received. */
   get origin(): string | undefined {
     return bindings.get(this)?.origin;

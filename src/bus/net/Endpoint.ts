@@ -6,6 +6,7 @@ import { EndpointMessaging } from './EndpointMessaging.js';
 import { BusConfigError } from './errors/BusConfigError.js';
 import { ConnectionRejectedError } from './errors/ConnectionRejectedError.js';
 import { EndpointClosedError } from './errors/EndpointClosedError.js';
+import type { NatsEndpoint, NatsEndpointConfig } from './nats/NatsEndpoint.js';
 import { resolveOptions, type EndpointOptions } from './options.js';
 import { Peer, type PeerHost } from './Peer.js';
 import {
@@ -103,6 +104,27 @@ export class Endpoint extends EndpointMessaging implements AsyncDisposable {
       throw err;
     }
     return endpoint;
+  }
+
+  /**
+   * Create and run an endpoint on NATS instead of Unix sockets: the same API, between processes
+   * on any hosts that reach the NATS server (see docs/bus.md, "Over NATS"). Endpoints on the
+   * same `subjectPrefix` find each other by themselves; `connectToEndpoints` waits for names.
+   * Loads the optional peer `@nats-io/transport-node` on first use.
+   *
+   * @throws {NatsConnectionError} (rejects) the servers cannot be reached or refuse the credentials
+   * @throws {ConnectionRejectedError} (rejects) another endpoint on the bus has the name
+   * @throws {BusConfigError} (rejects) a bad name, `subjectPrefix` or `heartbeatInterval`
+   *
+   * @example
+   * ```ts
+   * await using ep = await Endpoint.connectNats({ name: 'e1', servers: 'nats://10.0.0.5:4222', token });
+   * await ep.connectToEndpoints({ name: 'e2', path: '' }); // waits until e2 is on the bus
+   * ```
+   */
+  static async connectNats(config: NatsEndpointConfig): Promise<NatsEndpoint> {
+    const { NatsEndpoint } = await import('./nats/NatsEndpoint.js');
+    return NatsEndpoint.start(config);
   }
 
   /** Is the endpoint running (after `run()`, before `close()`)? */

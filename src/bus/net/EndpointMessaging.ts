@@ -1,7 +1,7 @@
 import { Observable, Subscription, firstValueFrom, take, throwIfEmpty, type SchedulerLike } from 'rxjs';
 import { bindEvent, type BaseEvent, type BaseRequestResponseEvent, type EventClass } from './BaseEvent.js';
 import { BroadcastConfig } from './BroadcastConfig.js';
-import { EndpointState, type WaitOptions } from './EndpointState.js';
+import { EndpointState, type PeerLink, type WaitOptions } from './EndpointState.js';
 import { BroadcastOverflowError } from './errors/BroadcastOverflowError.js';
 import { BusConfigError } from './errors/BusConfigError.js';
 import { FrameError } from './errors/FrameError.js';
@@ -9,7 +9,6 @@ import { NoSubscribersError } from './errors/NoSubscribersError.js';
 import { SubscriberError } from './errors/SubscriberError.js';
 import { LocalHandlers } from './LocalHandlers.js';
 import type { ResolvedOptions } from './options.js';
-import type { Peer } from './Peer.js';
 import { PendingRequests } from './PendingRequests.js';
 import { encodeEventFrame, type EncodedFrame } from './wire/codec.js';
 import type { EventFrame } from './wire/frames.js';
@@ -37,7 +36,7 @@ interface Plan {
   readonly eventType: string;
   /** Deliver to this endpoint's handlers (or its pending request, for a response). */
   readonly local: boolean;
-  readonly peers: readonly Peer[];
+  readonly peers: readonly PeerLink[];
   /** Encoded once, written as is to every peer. */
   readonly frame: EncodedFrame | undefined;
 }
@@ -55,7 +54,7 @@ export abstract class EndpointMessaging extends EndpointState {
   protected readonly handlers = new LocalHandlers();
   protected readonly pending: PendingRequests;
   /** Every connection not yet closed, handshaking ones included. */
-  protected readonly livePeers = new Set<Peer>();
+  protected readonly livePeers = new Set<PeerLink>();
   private subsSeq = 0;
   private advertised: readonly string[] = [];
   private requestCounter = 0;
@@ -243,7 +242,7 @@ export abstract class EndpointMessaging extends EndpointState {
   }
 
   /** An event frame from a peer: decode it, then route it to a pending request or the handlers. */
-  protected receive(peer: Peer, frame: EventFrame): void {
+  protected receive(peer: PeerLink, frame: EventFrame): void {
     const event = this.decodeEvent(peer, frame);
     if (event === undefined) {
       if (frame.req !== undefined) peer.sendFrame({ k: 'nores', re: frame.req });
@@ -271,7 +270,7 @@ export abstract class EndpointMessaging extends EndpointState {
     const localAllowed = config.internal || config.allowedToReceive(this.name);
     const remoteAllowed = !config.internal && config.filterEndpoint !== this.name;
     let eventType = this.options.registry.typeOf(event.constructor as EventClass) ?? eventName(event);
-    const peers: Peer[] = [];
+    const peers: PeerLink[] = [];
     if (remoteAllowed) {
       eventType = this.typeOfEvent(event);
       // a response (filterEventId) goes to its target whether or not it subscribes to the type
@@ -306,7 +305,7 @@ export abstract class EndpointMessaging extends EndpointState {
     else this.handlers.dispatch(event, plan.eventType, this.handlerFailed);
   }
 
-  private chooseResponder(req: BaseEvent, config: BroadcastConfig): 'local' | Peer {
+  private chooseResponder(req: BaseEvent, config: BroadcastConfig): 'local' | PeerLink {
     if (config.internal || config.filterEndpoint === this.name) {
       if (this.handlers.accepts(req)) return 'local';
       throw new NoSubscribersError({ eventType: eventName(req), target: this.name });
@@ -332,7 +331,7 @@ export abstract class EndpointMessaging extends EndpointState {
     return encodeEventFrame(eventType, payload, ids, this.options.maxFrameBytes);
   }
 
-  private decodeEvent(peer: Peer, frame: EventFrame): BaseEvent | undefined {
+  private decodeEvent(peer: PeerLink, frame: EventFrame): BaseEvent | undefined {
     const registration = this.options.registry.lookup(frame.t);
     if (registration === undefined) {
       this.reportError(

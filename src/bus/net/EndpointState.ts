@@ -24,6 +24,24 @@ import { UnregisteredEventError } from './errors/UnregisteredEventError.js';
 import type { ResolvedOptions } from './options.js';
 import type { Peer } from './Peer.js';
 
+/**
+ * What an endpoint uses of a connection to a remote endpoint, whatever carries it: a Unix-socket
+ * {@link Peer}, or a peer on NATS (`src/bus/net/nats`).
+ */
+export type PeerLink = Pick<
+  Peer,
+  | 'name'
+  | 'remoteTypes'
+  | 'send'
+  | 'sendNowait'
+  | 'wouldOverflow'
+  | 'sendSubscriptions'
+  | 'sendFrame'
+  | 'waitForAck'
+  | 'end'
+  | 'whenClosed'
+>;
+
 /** What one connected remote endpoint subscribes to, as wire type tags. */
 export interface EndpointSubscriptions {
   readonly name: string;
@@ -55,7 +73,7 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
  */
 export abstract class EndpointState {
   /** The open connections, by remote name, in the order they opened. */
-  protected readonly peers = new Map<string, Peer>();
+  protected readonly peers = new Map<string, PeerLink>();
   protected lifecycle: 'idle' | 'running' | 'closed' = 'idle';
   private readonly remotes = new BehaviorSubject<readonly EndpointSubscriptions[]>([]);
   private readonly local = new BehaviorSubject<ReadonlySet<string>>(new Set());

@@ -219,6 +219,7 @@ export class Peer {
     if (refusal !== undefined) {
       if (this.direction === 'inbound') this.sendFrame({ k: 'reject', reason: refusal });
       this.closeCause = new ConnectionRejectedError({ endpoint: frame.name, reason: refusal });
+      this.queue.flush(); // the reject, before the end
       this.socket.end(() => this.socket.destroy());
       this.finish(this.closeCause, false);
       return;

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { timer, type SchedulerLike, type Subscription } from 'rxjs';
 import type { OverflowPolicy } from './errors/BroadcastOverflowError.js';
 import type { EncodedFrame } from './wire/codec.js';
+import { coalesce } from './wire/coalesce.js';
 
 /** Limits of one peer's send queue. */
 export interface SendQueueLimits {
@@ -17,7 +18,7 @@ export interface SendQueueLimits {
   readonly scheduler: SchedulerLike;
 }
 
-/** Corked bytes past which a peer's socket is flushed without waiting for the next tick. */
+/** Batched bytes past which a peer's batch is written without waiting for the next tick. */
 const FLUSH_BYTES = 64 * 1024;
 
 /** Result of {@link SendQueue.sendNowait}. */
@@ -46,14 +47,14 @@ export class SendQueue {
   private waiters: (() => void)[] = [];
   private stall: Subscription | undefined;
   private closed = false;
-  private corked = false;
-  /** Bytes written since the socket was corked. */
-  private corkedBytes = 0;
+  /** Frames taken for the socket in this tick, written together at its end (see `write`). */
+  private batch: EncodedFrame[] = [];
+  private batchBytes = 0;
   private tickPending = false;
   private readonly highWaterMark: number;
   private readonly onTick = (): void => {
     this.tickPending = false;
-    this.flush();
+    if (!this.closed) this.flush();
   };
 
   constructor(
@@ -66,9 +67,9 @@ export class SendQueue {
     socket.on('drain', () => this.onDrain());
   }
 
-  /** Bytes waiting for this peer: queued here plus buffered in the socket. */
+  /** Bytes waiting for this peer: queued and batched here, plus buffered in the socket. */
   get backlog(): number {
-    return this.queuedBytes + this.socket.writableLength;
+    return this.queuedBytes + this.batchBytes + this.socket.writableLength;
   }
 
   /** Queue a frame; the Promise (if any) resolves when the backlog is under the high-water mark. */
@@ -101,8 +102,15 @@ export class SendQueue {
     );
   }
 
-  /** Drop everything queued and release every waiter; the socket is closed by the caller. */
+  /**
+   * Drop everything queued and release every waiter; the socket is closed by the caller. The
+   * frames already taken for the socket (this tick's batch) still go to it, if it is writable.
+   */
   close(): void {
+    if (this.closed) return;
+    if (this.socket.writable) this.flush();
+    this.batch = [];
+    this.batchBytes = 0;
     this.closed = true;
     this.items.length = 0;
     this.head = 0;
@@ -126,31 +134,34 @@ export class SendQueue {
   }
 
   /**
-   * Write a frame's parts to the socket, corked: a frame's head and its attachments, and the
-   * frames sent in one synchronous run (a loop of resolved `broadcast`s), leave in one `writev`
-   * instead of one syscall each. The socket is uncorked at the next tick, or as soon as
-   * `FLUSH_BYTES` are corked, so that a long run of small frames streams out in batches while
-   * it is still being produced. The parts are written as they are: a broadcast's frame is
-   * shared by every peer, never copied per peer.
+   * Take a frame for the socket. The frames taken in one synchronous run (a loop of resolved
+   * `broadcast`s) are written together at the next tick, or as soon as `FLUSH_BYTES` are
+   * batched: their small parts joined into one buffer, their large parts as they are, in one
+   * `writev` (see {@link coalesce}). A broadcast's frame is shared by every peer, never copied
+   * per peer, and so is the joined buffer of a batch that several peers got alike.
    */
   private write(item: Item): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      if (!this.tickPending) {
-        this.tickPending = true;
-        process.nextTick(this.onTick);
-      }
+    this.batch.push(item.frame);
+    this.batchBytes += item.frame.bytes;
+    if (this.batchBytes >= FLUSH_BYTES) this.flush();
+    else if (!this.tickPending) {
+      this.tickPending = true;
+      process.nextTick(this.onTick);
     }
-    for (const part of item.frame.parts) this.socket.write(part);
-    this.corkedBytes += item.frame.bytes;
-    if (this.corkedBytes >= FLUSH_BYTES) this.flush();
   }
 
-  private flush(): void {
-    if (!this.corked) return;
-    this.corked = false;
-    this.corkedBytes = 0;
+  /** Write this tick's batch now (before the socket is ended, say). */
+  flush(): void {
+    if (this.batch.length === 0) return;
+    const chunks = coalesce(this.batch);
+    this.batch = [];
+    this.batchBytes = 0;
+    if (chunks.length === 1) {
+      this.socket.write(chunks[0]!);
+      return;
+    }
+    this.socket.cork();
+    for (const chunk of chunks) this.socket.write(chunk);
     this.socket.uncork();
   }
 

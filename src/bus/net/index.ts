@@ -20,6 +20,8 @@ export { Endpoint, type ServeConfig } from './Endpoint.js';
 export type { EndpointSubscriptions, WaitOptions, IncludeSelfOptions } from './EndpointState.js';
 export type { StreamOptions, RequestOptions } from './EndpointMessaging.js';
 export type { EndpointOptions, ReconnectOptions, NowaitQueueOptions } from './options.js';
+export { NatsEndpoint, DEFAULT_HEARTBEAT_INTERVAL, type NatsEndpointConfig } from './nats/NatsEndpoint.js';
+export { DEFAULT_SUBJECT_PREFIX } from './nats/subjects.js';
 export {
   connectionConfigFromName,
   defaultSocketDir,

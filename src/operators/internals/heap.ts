@@ -8,17 +8,19 @@
 export class MaxHeap<T> {
   private readonly items: T[] = [];
   /** Where each item is, when removal is wanted (`trackPositions`). */
-  private readonly positions: Map<T, number> | undefined;
+  private readonly positions: HeapPositions<T> | undefined;
 
   /**
    * @param compare `compare(a, b) > 0`: `a` comes out first
-   * @param trackPositions keep each item's position, so that {@link remove} is O(log n)
+   * @param trackPositions keep each item's position, so that {@link remove} is O(log n): `true`
+   *   for a `Map` beside the heap, or where the items keep it themselves (see {@link ownPositions})
    */
   constructor(
     private readonly compare: (a: T, b: T) => number,
-    trackPositions = false,
+    trackPositions: boolean | HeapPositions<T> = false,
   ) {
-    this.positions = trackPositions ? new Map<T, number>() : undefined;
+    this.positions =
+      trackPositions === false ? undefined : trackPositions === true ? new Map<T, number>() : trackPositions;
   }
 
   /** How many items the heap holds. */
@@ -100,6 +102,30 @@ export class MaxHeap<T> {
     this.positions?.set(items[a], a);
     this.positions?.set(tmp, b);
   }
+}
+
+/** Where a {@link MaxHeap} keeps its items' positions (a `Map` is one). */
+export interface HeapPositions<T> {
+  get(item: T): number | undefined;
+  set(item: T, position: number): unknown;
+  delete(item: T): unknown;
+}
+
+/** An item that keeps its own heap position (-1 when not in the heap). */
+export interface Positioned {
+  heapIndex: number;
+}
+
+/**
+ * Positions kept in the items themselves: no hash lookups on every move of a large heap.
+ * An item is in at most one such heap at a time.
+ */
+export function ownPositions<T extends Positioned>(): HeapPositions<T> {
+  return {
+    get: (item) => (item.heapIndex < 0 ? undefined : item.heapIndex),
+    set: (item, position) => (item.heapIndex = position),
+    delete: (item) => (item.heapIndex = -1),
+  };
 }
 
 /** An item ranked by its score, with its arrival number to keep FIFO order among equal scores. */

@@ -16,6 +16,7 @@ import {
   parseConstraints,
   type Constraint,
 } from './constraints.js';
+import { MarketEventQueue } from './eventQueue.js';
 import type { OfferIndex } from './offerIndex.js';
 import { proposalDto, type DemandRecord, type ProposalRecord } from './records.js';
 
@@ -102,9 +103,9 @@ export class MarketCore {
       timestamp: stamp.iso,
       expiresAtMs: this.clock.nowMs() + this.settings.demandTtlMs,
       expired: false,
-      queue: [],
+      queue: new MarketEventQueue(),
       wake: new Subject<void>(),
-      proposalIds: new Set(),
+      proposalIds: [],
     };
     this.demands.set(demand.id, demand);
     this.counters.demandsSubscribed += 1;
@@ -135,7 +136,7 @@ export class MarketCore {
     this.demands.delete(id);
     this.unsubscribed.add(id);
     for (const pid of demand.proposalIds) this.proposals.delete(pid);
-    demand.queue.length = 0;
+    demand.queue.clear();
     this.counters.demandsUnsubscribed += 1;
     demand.wake.next();
     demand.wake.complete();
@@ -184,7 +185,7 @@ export class MarketCore {
   /** Records a proposal under its demand. */
   addProposal(demand: DemandRecord, proposal: ProposalRecord): void {
     this.proposals.set(proposal.id, proposal);
-    demand.proposalIds.add(proposal.id);
+    demand.proposalIds.push(proposal.id);
   }
 
   /** Queues an event on a live demand and wakes its pollers. No-op if the demand is gone. */

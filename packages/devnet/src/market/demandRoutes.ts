@@ -67,13 +67,13 @@ export function registerDemandRoutes(
         wake$: demand.wake,
         check: () => {
           if (core.demands.get(id) !== demand) return 'gone' as const;
-          return demand.queue.length > 0 ? demand.queue.splice(0, max) : undefined;
+          return demand.queue.length > 0 ? demand.queue.take(max) : undefined;
         },
       });
       if (outcome.kind === 'dropped') return answerDropped(reply);
       if (outcome.kind === 'timeout') return reply.send([]);
       if (outcome.value === 'gone') throw new DevnetHttpError(404, `Subscription [${id}] not found.`);
-      return reply.send(outcome.value);
+      return reply.type('application/json; charset=utf-8').send(outcome.value);
     },
   );
 

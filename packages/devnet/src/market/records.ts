@@ -4,7 +4,6 @@ import type {
   AgreementDto,
   AgreementState,
   AgreementTerminationReasonDto,
-  MarketEventDto,
   Properties,
   ProposalDto,
   ProposalState,
@@ -13,6 +12,7 @@ import type {
 import type { Stamp } from '../clock.js';
 import type { SimulatedProvider } from '../providers/types.js';
 import type { Constraint } from './constraints.js';
+import type { MarketEventQueue } from './eventQueue.js';
 
 /** A demand subscription. */
 export interface DemandRecord {
@@ -24,12 +24,12 @@ export interface DemandRecord {
   /** ms since epoch on the devnet clock; the subscription is gone after it (yagna: 1 h). */
   readonly expiresAtMs: number;
   expired: boolean;
-  /** collectOffers' consuming queue. */
-  readonly queue: MarketEventDto[];
+  /** collectOffers' consuming queue (events serialised when queued). */
+  readonly queue: MarketEventQueue;
   /** Emits when the queue grows (or the subscription ends). */
   readonly wake: Subject<void>;
   /** Ids of every proposal of this subscription (both sides), removed with it. */
-  readonly proposalIds: Set<string>;
+  readonly proposalIds: string[];
 }
 
 /** A proposal: an offer-side one from a provider, or one of our counter-proposals. */

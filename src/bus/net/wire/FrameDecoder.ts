@@ -20,6 +20,19 @@ const SCRATCH_BYTES = 64 * 1024;
 const MIN_READ_BYTES = 4 * 1024;
 
 /**
+ * Small frames after which the buffer set aside for the next large frame is let go (a stream
+ * that stopped sending large frames does not keep one allocated for ever).
+ */
+const SPARE_KEPT_FOR_FRAMES = 64;
+
+/** Large frames up to this size get a buffer set aside for the next one (see the class comment). */
+const SPARE_MAX_BYTES = 4 * 1024 * 1024;
+
+// module constants, read once (not through the import on every frame)
+const PREFIX = LENGTH_PREFIX_BYTES;
+const JSON_LENGTH = JSON_LENGTH_BYTES;
+
+/**
  * Splits a byte stream into length-prefixed frames and validates each: a body is a JSON length,
  * UTF-8 JSON, then the raw attachments an event frame lists. Garbage inside a correctly sized
  * frame is dropped and reported, the stream continues; a length above `maxFrameBytes` is fatal,
@@ -31,14 +44,26 @@ const MIN_READ_BYTES = 4 * 1024;
  * {@link LARGE_FRAME_BYTES} or more into a buffer of its declared size, so its attachments are
  * views of the bytes the kernel wrote, never copied. An attachment handed to the sink is never
  * overwritten: it is a view of memory nobody writes again, or (out of the scratch buffer) a copy.
+ *
+ * Work is linear in the bytes received: a frame that arrives in many chunks is joined once,
+ * when complete (a large one is copied chunk by chunk into its body), never re-joined per chunk.
+ * When a large body (up to 4 MiB) is complete, the buffer for the next one of that size is
+ * allocated at once: a stream of large frames then reuses the memory the previous ones freed,
+ * instead of faulting fresh pages in for each (the allocator keeps its heap while something lives
+ * on top). It is let go after 64 small frames; until then a connection holds one such buffer more.
  */
 export class FrameDecoder {
+  /** Bytes received and not yet parsed: `chunks[0]` from `at`, then the other chunks. */
   private chunks: Buffer[] = [];
+  private at = 0;
   private buffered = 0;
   private stopped = false;
   /** The body of a large frame being received, and how much of it has arrived. */
   private body: Buffer | undefined;
   private filled = 0;
+  /** Allocated for the next large frame when the last one completed; see the class comment. */
+  private spare: Buffer | undefined;
+  private smallSinceSpare = 0;
   private scratch: Buffer = Buffer.alloc(0);
   private scratchUsed = 0;
   /** What `readBuffer` handed out last: the body's rest, or scratch space. */
@@ -52,9 +77,16 @@ export class FrameDecoder {
 
   /** Feed bytes as they arrive (a buffer nobody writes to again). */
   push(chunk: Buffer): void {
+    if (this.stopped) return;
     let rest = chunk;
-    if (this.body !== undefined && !this.stopped) rest = this.fill(chunk);
-    if (this.stopped || rest.length === 0) return;
+    if (this.body !== undefined) {
+      rest = this.fill(chunk);
+      if (this.stopped || rest.length === 0) return;
+    }
+    if (this.buffered === 0) {
+      this.chunks.length = 0;
+      this.at = 0;
+    }
     this.chunks.push(rest);
     this.buffered += rest.length;
     this.split();
@@ -94,10 +126,11 @@ export class FrameDecoder {
     }
   }
 
-  /** Split what is buffered into frames; start reading a large frame into its own body. */
+  /** Cut what is buffered into frames; start reading a large frame into its own body. */
   private split(): void {
-    while (!this.stopped && this.buffered >= LENGTH_PREFIX_BYTES) {
-      const size = this.peekSize();
+    while (!this.stopped && this.buffered >= PREFIX) {
+      const head = this.chunks[0]!;
+      const size = head.length - this.at >= PREFIX ? head.readUInt32BE(this.at) : this.peekSize();
       if (size > this.maxFrameBytes) {
         this.stop();
         this.sink.error(
@@ -106,18 +139,42 @@ export class FrameDecoder {
         );
         return;
       }
-      if (this.buffered >= LENGTH_PREFIX_BYTES + size) {
-        this.parse(this.take(LENGTH_PREFIX_BYTES + size).subarray(LENGTH_PREFIX_BYTES));
-        continue;
+      const total = PREFIX + size;
+      if (head.length - this.at >= total) {
+        // the whole frame lies in the first chunk: parse it where it is
+        const start = this.at + PREFIX;
+        this.consume(head, total);
+        this.parse(head, start, start + size);
+      } else if (this.buffered >= total) {
+        // complete, but across chunks: its bytes (only) are joined, once
+        const joined = this.gather(total);
+        this.parse(joined, PREFIX, total);
+      } else {
+        if (size >= LARGE_FRAME_BYTES) this.startBody(size);
+        return;
       }
-      if (size >= LARGE_FRAME_BYTES) {
-        // everything buffered belongs to this frame: move it into the body, read the rest in place
-        const head = this.take(this.buffered);
-        this.body = Buffer.allocUnsafe(size);
-        this.filled = head.copy(this.body, 0, LENGTH_PREFIX_BYTES);
-      }
-      return;
     }
+  }
+
+  /** Move what is buffered (the start of a large frame) into a body of `size` bytes. */
+  private startBody(size: number): void {
+    const spare = this.spare;
+    this.spare = undefined;
+    const body = spare !== undefined && spare.length === size ? spare : Buffer.allocUnsafe(size);
+    let filled = 0;
+    let skip = this.at + PREFIX; // the length prefix may itself span chunks
+    for (const chunk of this.chunks) {
+      if (skip >= chunk.length) skip -= chunk.length;
+      else {
+        filled += chunk.copy(body, filled, skip);
+        skip = 0;
+      }
+    }
+    this.chunks.length = 0;
+    this.at = 0;
+    this.buffered = 0;
+    this.body = body;
+    this.filled = filled;
   }
 
   /** Copy the start of `chunk` into the body; returns what follows the body. */
@@ -127,26 +184,36 @@ export class FrameDecoder {
     chunk.copy(body, this.filled, 0, n);
     this.filled += n;
     if (this.filled === body.length) this.completeBody();
-    return chunk.subarray(n);
+    return n === chunk.length ? EMPTY : chunk.subarray(n);
   }
 
   private completeBody(): void {
     const body = this.body!;
     this.body = undefined;
     this.filled = 0;
-    this.parse(body);
+    this.parse(body, 0, body.length);
+    // after the frame went to the sink, which usually drops the body: allocated while the
+    // body still lived, the two would survive a collection together, and then the next
+    if (!this.stopped && this.body === undefined && body.length <= SPARE_MAX_BYTES) {
+      this.spare = Buffer.allocUnsafe(body.length);
+      this.smallSinceSpare = 0;
+    }
   }
 
-  private parse(body: Buffer): void {
-    const jsonBytes = body.length >= JSON_LENGTH_BYTES ? body.readUInt32BE(0) : -1;
-    if (jsonBytes <= 0 || jsonBytes > body.length - JSON_LENGTH_BYTES) {
+  /** Parse the frame body `buf[start, end)`. */
+  private parse(buf: Buffer, start: number, end: number): void {
+    if (this.spare !== undefined && end - start < LARGE_FRAME_BYTES) {
+      if (++this.smallSinceSpare > SPARE_KEPT_FOR_FRAMES) this.spare = undefined;
+    }
+    const jsonBytes = end - start >= JSON_LENGTH ? buf.readUInt32BE(start) : -1;
+    if (jsonBytes <= 0 || jsonBytes > end - start - JSON_LENGTH) {
       this.sink.error(this.failure('garbage', 'no valid JSON length'), false);
       return;
     }
-    const jsonEnd = JSON_LENGTH_BYTES + jsonBytes;
+    const jsonEnd = start + JSON_LENGTH + jsonBytes;
     let value: unknown;
     try {
-      value = JSON.parse(body.toString('utf8', JSON_LENGTH_BYTES, jsonEnd));
+      value = JSON.parse(buf.toString('utf8', start + JSON_LENGTH, jsonEnd));
     } catch (err) {
       this.sink.error(this.failure('garbage', 'body is not JSON', undefined, err), false);
       return;
@@ -159,7 +226,7 @@ export class FrameDecoder {
     const lengths = frame.k === 'ev' ? frame.b : undefined;
     let attached = 0;
     if (lengths !== undefined) for (const n of lengths) attached += n;
-    if (attached !== body.length - jsonEnd) {
+    if (attached !== end - jsonEnd) {
       this.sink.error(this.failure('invalid-frame', 'attachments do not match their lengths'), false);
       return;
     }
@@ -169,44 +236,61 @@ export class FrameDecoder {
     }
     // views of socket chunks, joined frames and large bodies (never written again); copies out
     // of the scratch space, which is reused
-    const copy = body.buffer === this.scratch.buffer;
+    const copy = buf.buffer === this.scratch.buffer;
     const bin: Buffer[] = [];
     for (let at = jsonEnd, i = 0; i < lengths.length; at += lengths[i++]!) {
-      const view = body.subarray(at, at + lengths[i]!);
-      bin.push(copy ? Buffer.from(view) : view);
+      const n = lengths[i]!;
+      if (copy) {
+        const out = Buffer.allocUnsafe(n);
+        buf.copy(out, 0, at, at + n);
+        bin.push(out);
+      } else bin.push(buf.subarray(at, at + n));
     }
     this.sink.frame({ ...frame, bin });
   }
 
-  private peekSize(): number {
-    const head = this.chunks[0]!;
-    if (head.length >= LENGTH_PREFIX_BYTES) return head.readUInt32BE(0);
-    const joined = Buffer.concat(this.chunks);
-    this.chunks = [joined];
-    return joined.readUInt32BE(0);
+  /** `n` bytes of `head` (the first chunk) were taken. */
+  private consume(head: Buffer, n: number): void {
+    this.buffered -= n;
+    this.at += n;
+    if (this.at === head.length) {
+      this.chunks.shift();
+      this.at = 0;
+    }
   }
 
-  private take(n: number): Buffer {
-    const head = this.chunks[0]!;
-    let out: Buffer;
-    if (head.length >= n) {
-      out = head.subarray(0, n);
-      if (head.length === n) this.chunks.shift();
-      else this.chunks[0] = head.subarray(n);
-    } else {
-      const joined = Buffer.concat(this.chunks, this.buffered);
-      out = joined.subarray(0, n);
-      this.chunks = joined.length > n ? [joined.subarray(n)] : [];
+  /** The length prefix when it is split across chunks. */
+  private peekSize(): number {
+    let size = 0;
+    let got = 0;
+    for (let i = 0, from = this.at; got < PREFIX; i++, from = 0) {
+      const chunk = this.chunks[i]!;
+      for (let j = from; j < chunk.length && got < PREFIX; j++, got++) size = size * 256 + chunk[j]!;
     }
-    this.buffered -= n;
+    return size;
+  }
+
+  /** Take the next `n` buffered bytes (spread over chunks) as one new buffer. */
+  private gather(n: number): Buffer {
+    const out = Buffer.allocUnsafe(n);
+    let got = 0;
+    while (got < n) {
+      const head = this.chunks[0]!;
+      const take = Math.min(n - got, head.length - this.at);
+      head.copy(out, got, this.at, this.at + take);
+      got += take;
+      this.consume(head, take);
+    }
     return out;
   }
 
   private stop(): void {
     this.stopped = true;
     this.chunks = [];
+    this.at = 0;
     this.buffered = 0;
     this.body = undefined;
+    this.spare = undefined;
   }
 
   private failure(kind: FrameErrorKind, detail: string, size?: number, cause?: unknown): FrameError {
@@ -223,3 +307,5 @@ export class FrameDecoder {
     );
   }
 }
+
+const EMPTY = Buffer.alloc(0);
