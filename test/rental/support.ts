@@ -3,33 +3,15 @@
  * (its payer on), devnet's open resources and payment counters, and the offers of the market.
  */
 import { type DevnetHandle, startDevnet } from '@golem-rx/devnet';
-import { GolemNode, type GolemNodeOptions } from 'golem-rx';
+import type { OpenCounts } from '../e2e/support.js';
 
 /** A seeded devnet with a few quick providers. */
 export function rentalDevnet(providers = 4): Promise<DevnetHandle> {
   return startDevnet({ port: 0, providers, seed: 7, thinkTimeMs: [1, 5], approvalDelayMs: [1, 5] });
 }
 
-/** A node on `devnet` with short long-polls (its payer on: it pays what its rentals bill). */
-export function nodeOn(devnet: DevnetHandle, options: GolemNodeOptions = {}): GolemNode {
-  return new GolemNode({
-    apiUrl: devnet.url,
-    appKey: devnet.appKey,
-    env: {},
-    pollTimeoutSec: 1,
-    minPollIntervalMs: 20,
-    backoff: { initialMs: 50, maxMs: 200 },
-    ...options,
-  });
-}
-
-/** What devnet still holds open. */
-export interface OpenCounts {
-  demands: number;
-  agreements: number;
-  activities: number;
-  allocations: number;
-}
+/** A node with short long-polls (its payer on: it pays what its rentals bill), and devnet's open resources. */
+export { type OpenCounts, nodeOn, openCounts } from '../e2e/support.js';
 
 interface Stats {
   demands: { active: number };
@@ -42,18 +24,6 @@ interface Stats {
 
 function stats(devnet: DevnetHandle): Stats {
   return devnet.stats() as unknown as Stats;
-}
-
-/** devnet's open resources. */
-export function openCounts(devnet: DevnetHandle): OpenCounts {
-  const s = stats(devnet);
-  const a = s.agreements;
-  return {
-    demands: s.demands.active,
-    agreements: (a.Proposal ?? 0) + (a.Pending ?? 0) + (a.Approved ?? 0),
-    activities: (s.activities.total ?? 0) - (s.activities.Terminated ?? 0),
-    allocations: s.allocations.active,
-  };
 }
 
 /** Nothing open on devnet. */
